@@ -1,0 +1,1 @@
+namespace Once.Benchmarks; internal static class Program { private static void Main() { } }

@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Once;
+
+/// <summary>
+/// The entity types the cluster knows, and the one place where a message envelope is validated:
+/// every ingress channel and the entity grain itself call <see cref="Validate"/>.
+/// </summary>
+public sealed class EntityCatalog
+{
+    private readonly Dictionary<EntityTypeName, EntityRegistration> _types = [];
+
+    public EntityCatalog(IEnumerable<EntityRegistration> registrations)
+    {
+        foreach (var registration in registrations)
+        {
+            if (!_types.TryAdd(registration.Handler.EntityType, registration))
+            {
+                throw new InvalidOperationException($"The entity type '{registration.Handler.EntityType}' is registered twice.");
+            }
+        }
+    }
+
+    public IReadOnlyCollection<EntityTypeName> Types => _types.Keys;
+
+    public bool TryGet(EntityTypeName type, out EntityRegistration registration) =>
+        _types.TryGetValue(type, out registration!);
+
+    /// <summary>Validates an envelope without looking at any entity state.</summary>
+    public bool Validate(MessageEnvelope envelope, out ValidatedMessage? message, out MessageError? error)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        message = null;
+        if (envelope.MessageId.Value is null || envelope.Entity.Type.Value is null || envelope.Entity.Id.Value is null
+            || string.IsNullOrEmpty(envelope.MessageType) || envelope.Data is null)
+        {
+            error = new MessageError(MessageErrors.InvalidEnvelope, "A message needs an id, an entity, a message type and data.");
+            return false;
+        }
+
+        if (envelope.ExpectedVersion is < 0)
+        {
+            error = new MessageError(MessageErrors.InvalidEnvelope, "The expected version must not be negative.");
+            return false;
+        }
+
+        if (!_types.TryGetValue(envelope.Entity.Type, out var registration))
+        {
+            error = new MessageError(MessageErrors.UnknownEntityType, $"There is no entity type '{envelope.Entity.Type}'.");
+            return false;
+        }
+
+        if (Encoding.UTF8.GetByteCount(envelope.Data) > MessageLimits.MaxDataBytes)
+        {
+            error = new MessageError(MessageErrors.InvalidData, $"The data is larger than {MessageLimits.MaxDataBytes} bytes.");
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(envelope.Data);
+            var canonical = CanonicalJson.Canonicalize(document.RootElement);
+            if (!registration.Handler.TryParse(envelope.MessageType, document.RootElement, out var parsed, out error))
+            {
+                return false;
+            }
+
+            message = new ValidatedMessage(
+                envelope,
+                registration,
+                parsed,
+                canonical,
+                Fingerprint.Compute(envelope.MessageType, canonical, envelope.ExpectedVersion));
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = new MessageError(MessageErrors.InvalidData, $"The data is not valid JSON: {e.Message}");
+            return false;
+        }
+    }
+}

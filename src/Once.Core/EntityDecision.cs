@@ -1,0 +1,4 @@
+namespace Once;
+
+/// <summary>The answer to a message and the change to commit before giving it (null: nothing to write).</summary>
+public sealed record EntityDecision(MessageOutcome Outcome, EntityChange? Change);

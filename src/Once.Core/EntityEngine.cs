@@ -1,0 +1,110 @@
+namespace Once;
+
+/// <summary>
+/// The decision of one message against one entity, as a pure function, in the order of DESIGN.md:
+/// ledger lookup (duplicate: replay; same id with other content: refuse), ledger floor, expected
+/// version, handler. The caller commits <see cref="EntityDecision.Change"/> in one write and only
+/// then answers with <see cref="EntityDecision.Outcome"/>.
+/// </summary>
+public static class EntityEngine
+{
+    public static EntityDecision Decide(EntityRecord entity, ValidatedMessage message, LedgerOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var envelope = message.Envelope;
+        var deduplicate = message.Registration.Deduplicates;
+        if (deduplicate && entity.TryGetEntry(envelope.MessageId.Value, out var known))
+        {
+            var outcome = known.Fingerprint == message.Fingerprint
+                ? known.Outcome.ToOutcome(envelope.MessageId, known.FirstSeenAt, replayed: true)
+                : new MessageOutcome(
+                    OutcomeStatus.PayloadMismatch,
+                    envelope.MessageId,
+                    entity.Version,
+                    Detail: "This message id was already used for a message with other content.",
+                    FirstSeenAt: known.FirstSeenAt);
+            return new EntityDecision(outcome, null);
+        }
+
+        if (deduplicate && envelope.ProducedAt is { } producedAt && entity.LedgerFloor is { } floor && producedAt <= floor)
+        {
+            var expired = new MessageOutcome(
+                OutcomeStatus.Expired,
+                envelope.MessageId,
+                entity.Version,
+                Detail: $"The message was produced at {producedAt:O}, before the oldest history this entity still remembers ({floor:O}); it may have been processed already.");
+            return new EntityDecision(expired, null);
+        }
+
+        var (recorded, version, data) = Evaluate(entity, message);
+        var changesState = version != entity.Version;
+        if (!deduplicate)
+        {
+            var change = changesState ? new EntityChange(version, data, null, 0, entity.LedgerFloor) : null;
+            return new EntityDecision(recorded.ToOutcome(envelope.MessageId, now, replayed: false), change);
+        }
+
+        var entry = new LedgerEntry(envelope.MessageId.Value, message.Fingerprint, recorded, now);
+        var (pruned, newFloor) = PlanPruning(entity, options, now);
+        return new EntityDecision(
+            recorded.ToOutcome(envelope.MessageId, now, replayed: false),
+            new EntityChange(version, data, entry, pruned, newFloor));
+    }
+
+    private static (RecordedOutcome Outcome, long Version, string? Data) Evaluate(EntityRecord entity, ValidatedMessage message)
+    {
+        var envelope = message.Envelope;
+        if (envelope.ExpectedVersion is { } expected && expected != entity.Version)
+        {
+            return (new RecordedOutcome(OutcomeStatus.VersionConflict, entity.Version, ExpectedVersion: expected), entity.Version, entity.Data);
+        }
+
+        var handler = message.Registration.Handler;
+        var current = entity.Data ?? handler.InitialState;
+        var result = handler.Handle(current, envelope.MessageType, message.Parsed);
+        if (result.IsRejected)
+        {
+            return (new RecordedOutcome(OutcomeStatus.Rejected, entity.Version, Reason: result.RejectionReason), entity.Version, entity.Data);
+        }
+
+        if (string.Equals(result.State, current, StringComparison.Ordinal))
+        {
+            return (new RecordedOutcome(OutcomeStatus.Unchanged, entity.Version, result.Result), entity.Version, entity.Data);
+        }
+
+        var version = entity.Version + 1;
+        return (new RecordedOutcome(OutcomeStatus.Applied, version, result.Result), version, result.State);
+    }
+
+    /// <summary>
+    /// Forgets the oldest ids that are past the retention window, and as many more as needed to keep
+    /// the count (after adding one) within the cap. The floor moves to the newest forgotten id.
+    /// </summary>
+    private static (int Count, DateTimeOffset? Floor) PlanPruning(EntityRecord entity, LedgerOptions options, DateTimeOffset now)
+    {
+        var cutoff = now - options.Retention;
+        var overCap = entity.LedgerCount + 1 - options.MaxEntries;
+        var floor = entity.LedgerFloor;
+        var count = 0;
+        while (count < entity.LedgerCount)
+        {
+            var oldest = entity.EntryAt(count);
+            if (count >= overCap && oldest.FirstSeenAt >= cutoff)
+            {
+                break;
+            }
+
+            if (floor is null || oldest.FirstSeenAt > floor)
+            {
+                floor = oldest.FirstSeenAt;
+            }
+
+            count++;
+        }
+
+        return (count, floor);
+    }
+}

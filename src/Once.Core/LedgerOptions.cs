@@ -1,0 +1,30 @@
+namespace Once;
+
+/// <summary>How long and how many processed message ids each entity remembers.</summary>
+public sealed class LedgerOptions
+{
+    public const string SectionName = "Once:Ledger";
+
+    /// <summary>How long a processed message id is remembered. Default: 7 days.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The most message ids one entity remembers; the oldest go first. Default: 1000.</summary>
+    public int MaxEntries { get; set; } = 1000;
+
+    /// <summary>Returns the problems with these settings, each naming its setting; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Retention <= TimeSpan.Zero || Retention > TimeSpan.FromDays(3650))
+        {
+            problems.Add($"{SectionName}:Retention must be greater than zero and at most 3650 days (was {Retention}).");
+        }
+
+        if (MaxEntries is < 1 or > 1_000_000)
+        {
+            problems.Add($"{SectionName}:MaxEntries must be between 1 and 1000000 (was {MaxEntries}).");
+        }
+
+        return problems;
+    }
+}

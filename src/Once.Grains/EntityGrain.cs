@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Once.Grains;
+
+/// <summary>
+/// One entity. Not reentrant: messages for one key are decided one at a time, each committed in one
+/// write before its sender is answered.
+/// </summary>
+internal sealed partial class EntityGrain(
+    [PersistentState(EntityGrainNames.StateName, EntityGrainNames.StorageName)] IPersistentState<EntityState> state,
+    EntityCatalog catalog,
+    IOptions<LedgerOptions> ledgerOptions,
+    TimeProvider time,
+    OnceMetrics metrics,
+    ILogger<EntityGrain> logger) : Grain, IEntityGrain
+{
+    private const int MaxStaleRetries = 3;
+
+    private readonly IEntityStore _store = new PersistentEntityStore(state);
+
+    private EntityKey Key => EntityKey.Parse(this.GetPrimaryKeyString());
+
+    public async Task<MessageOutcome> SendAsync(MessageEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (envelope.Entity != Key)
+        {
+            return Refuse(envelope, new MessageError(MessageErrors.WrongEntity, $"The message is for '{envelope.Entity}', not '{Key}'."));
+        }
+
+        if (!catalog.Validate(envelope, out var message, out var error))
+        {
+            return Refuse(envelope, error!);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await _store.EnsureLoadedAsync();
+            var decision = EntityEngine.Decide(_store.Current, message!, ledgerOptions.Value, time.GetUtcNow());
+            if (decision.Change is not null)
+            {
+                try
+                {
+                    await _store.CommitAsync(decision.Change);
+                }
+                catch (StaleWriteException) when (attempt < MaxStaleRetries)
+                {
+                    // Another activation of this entity wrote first. This one is stale: let it go once
+                    // this call ends, and decide again on the fresh state, where the ledger decides.
+                    LogStaleWrite(Key, envelope.MessageId, attempt);
+                    DeactivateOnIdle();
+                    continue;
+                }
+            }
+
+            Record(envelope, decision.Outcome);
+            return decision.Outcome;
+        }
+    }
+
+    public async Task<EntitySnapshot?> GetAsync()
+    {
+        await _store.EnsureLoadedAsync();
+        var current = _store.Current;
+        return current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data);
+    }
+
+    public async Task<MessageOutcome?> GetOutcomeAsync(MessageId messageId)
+    {
+        await _store.EnsureLoadedAsync();
+        return messageId.Value is not null && _store.Current.TryGetEntry(messageId.Value, out var entry)
+            ? entry.Outcome.ToOutcome(messageId, entry.FirstSeenAt, replayed: true)
+            : null;
+    }
+
+    private MessageOutcome Refuse(MessageEnvelope envelope, MessageError error)
+    {
+        var outcome = new MessageOutcome(OutcomeStatus.Invalid, envelope.MessageId, 0, Reason: error.Code, Detail: error.Detail);
+        Record(envelope, outcome);
+        return outcome;
+    }
+
+    private void Record(MessageEnvelope envelope, MessageOutcome outcome)
+    {
+        metrics.MessageProcessed(envelope.Entity.Type, outcome);
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.PayloadMismatch:
+                LogPayloadMismatch(envelope.Entity, envelope.MessageId);
+                break;
+            case OutcomeStatus.Expired:
+                LogExpired(envelope.Entity, envelope.MessageId);
+                break;
+            case OutcomeStatus.Invalid:
+                LogInvalid(envelope.Entity, envelope.MessageId, outcome.Reason);
+                break;
+            default:
+                LogProcessed(envelope.Entity, envelope.MessageId, outcome.Status, outcome.Version, outcome.Replayed);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Entity} message {MessageId}: {Status} at version {Version} (replayed: {Replayed})")]
+    private partial void LogProcessed(EntityKey entity, MessageId messageId, OutcomeStatus status, long version, bool replayed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId}: refused, the id was already used for other content")]
+    private partial void LogPayloadMismatch(EntityKey entity, MessageId messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId}: refused, produced before the ledger's retained history")]
+    private partial void LogExpired(EntityKey entity, MessageId messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Entity} message {MessageId}: invalid ({Reason})")]
+    private partial void LogInvalid(EntityKey entity, MessageId messageId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId}: stale write on attempt {Attempt}; deactivating and deciding again on fresh state")]
+    private partial void LogStaleWrite(EntityKey entity, MessageId messageId, int attempt);
+}

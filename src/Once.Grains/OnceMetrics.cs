@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+
+namespace Once.Grains;
+
+/// <summary>
+/// The engine's counters (meter <c>Once</c>): messages by entity type, status and whether they were
+/// replays, so duplicates and reused ids are visible.
+/// </summary>
+public sealed class OnceMetrics
+{
+    public const string MeterName = "Once";
+
+    private readonly Counter<long> _messages;
+
+    public OnceMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(MeterName);
+        _messages = meter.CreateCounter<long>("once.messages", unit: "{message}", description: "Messages answered by entity grains, by outcome.");
+    }
+
+    internal void MessageProcessed(EntityTypeName type, MessageOutcome outcome) =>
+        _messages.Add(
+            1,
+            new KeyValuePair<string, object?>("entity_type", type.Value),
+            new KeyValuePair<string, object?>("status", outcome.Status.ToWireName()),
+            new KeyValuePair<string, object?>("replayed", outcome.Replayed));
+}

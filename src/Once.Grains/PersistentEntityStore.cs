@@ -1,0 +1,58 @@
+using Orleans.Storage;
+
+namespace Once.Grains;
+
+/// <summary>
+/// <see cref="IEntityStore"/> over Orleans grain persistence: the whole <see cref="EntityState"/> is
+/// one storage row, so state, version and ledger are written together, and the storage ETag fences
+/// writes from a stale activation.
+/// </summary>
+internal sealed class PersistentEntityStore(IPersistentState<EntityState> state) : IEntityStore
+{
+    private EntityRecord? _current;
+    private bool _reloadNeeded;
+
+    public EntityRecord Current => _current ?? throw new InvalidOperationException("The entity is not loaded.");
+
+    public async Task EnsureLoadedAsync()
+    {
+        if (_current is null)
+        {
+            // Orleans reads the state on activation; a reload is needed only after a failed commit,
+            // when memory may hold a change that storage does not (or does) have.
+            if (_reloadNeeded)
+            {
+                await state.ReadStateAsync();
+            }
+
+            state.State ??= new EntityState();
+            _current = new EntityRecord(state.State);
+            _reloadNeeded = false;
+        }
+    }
+
+    public async Task CommitAsync(EntityChange change)
+    {
+        Current.Apply(change);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException e)
+        {
+            Invalidate();
+            throw new StaleWriteException("Another activation of this entity committed first.", e);
+        }
+        catch
+        {
+            Invalidate();
+            throw;
+        }
+    }
+
+    private void Invalidate()
+    {
+        _current = null;
+        _reloadNeeded = true;
+    }
+}

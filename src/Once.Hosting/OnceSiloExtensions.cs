@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Once.Grains;
+
+namespace Once.Hosting;
+
+/// <summary>Turns a silo builder into a Once silo.</summary>
+public static class OnceSiloExtensions
+{
+    /// <summary>
+    /// Adds what every Once silo needs except storage: ledger options (section <c>Once:Ledger</c>,
+    /// validated at start), the metrics, a clock. Entity types are registered separately with
+    /// <see cref="EntityTypeServiceCollectionExtensions.AddOnceEntityType"/>.
+    /// </summary>
+    public static ISiloBuilder AddOnceEngine(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var services = silo.Services;
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OnceMetrics>();
+        services.TryAddSingleton<EntityCatalog>();
+        return silo;
+    }
+
+    /// <summary>Adds the engine with in-memory entity storage: fast, and lost when the silo stops.</summary>
+    public static ISiloBuilder AddOnceInMemory(this ISiloBuilder silo) =>
+        silo.AddOnceEngine().AddMemoryGrainStorage(EntityGrainNames.StorageName);
+}

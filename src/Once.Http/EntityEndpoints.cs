@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Once.Http;
+
+/// <summary>
+/// The entity API: <c>POST /v1/entities/{type}/{id}/messages</c>, <c>GET /v1/entities/{type}/{id}</c>
+/// and <c>GET /v1/entities/{type}/{id}/messages/{messageId}</c>.
+/// </summary>
+public static partial class EntityEndpoints
+{
+    public static IEndpointRouteBuilder MapEntityEndpoints(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var entities = app.MapGroup("/v1/entities/{type}/{id}");
+        entities.MapPost("/messages", SendAsync);
+        entities.MapGet("/", GetAsync);
+        entities.MapGet("/messages/{**messageId}", GetOutcomeAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SendAsync(
+        string type, string id, HttpRequest request, IGrainFactory grains, EntityCatalog catalog, ILoggerFactory loggers)
+    {
+        if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        {
+            return notFound;
+        }
+
+        var entity = new EntityKey(type, id);
+        var (envelope, error) = await MessageRequestReader.ReadAsync(request, entity);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        // Validated here as well as in the grain, so a bad message costs no grain call.
+        if (!catalog.Validate(envelope!, out _, out var invalid))
+        {
+            return Problems.InvalidMessage(invalid!);
+        }
+
+        try
+        {
+            return new OutcomeResult(await grains.SendAsync(envelope!));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogSendFailed(loggers.CreateLogger(typeof(EntityEndpoints)), e, entity, envelope!.MessageId);
+            return Problems.Unavailable(
+                "The outcome of this message is unknown. Send it again with the same Idempotency-Key (it is applied at most once), "
+                + $"or ask GET /v1/entities/{entity}/messages/{envelope.MessageId}.");
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string type, string id, HttpResponse response, IGrainFactory grains, EntityCatalog catalog)
+    {
+        if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        {
+            return notFound;
+        }
+
+        var entity = new EntityKey(type, id);
+        var snapshot = await grains.GetEntityAsync(entity);
+        if (snapshot is null)
+        {
+            return Problems.NotFound($"No message was ever applied to {entity}.");
+        }
+
+        response.Headers.ETag = $"\"{snapshot.Version}\"";
+        using var state = JsonDocument.Parse(snapshot.State);
+        return TypedResults.Ok(new EntityResponse(type, id, snapshot.Version, state.RootElement.Clone()));
+    }
+
+    private static async Task<IResult> GetOutcomeAsync(string type, string id, string messageId, IGrainFactory grains, EntityCatalog catalog)
+    {
+        if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        {
+            return notFound;
+        }
+
+        if (!MessageId.TryParse(messageId, out var parsed, out var problem))
+        {
+            return Problems.InvalidRequest($"Invalid message id: {problem}");
+        }
+
+        var entity = new EntityKey(type, id);
+        var outcome = await grains.GetOutcomeAsync(entity, parsed);
+        return outcome is null
+            ? Problems.NotFound($"{entity} has no record of message {parsed} (never received, or older than the ledger's retention).")
+            : TypedResults.Ok(OutcomeResponse.From(outcome));
+    }
+
+    private static (EntityTypeName Type, IResult? Error) ResolveEntity(string type, string id, EntityCatalog catalog)
+    {
+        if (!EntityTypeName.TryParse(type, out var name, out _) || !catalog.TryGet(name, out _))
+        {
+            return (default, Problems.Make(StatusCodes.Status404NotFound, ProblemTypes.UnknownEntityType, "Unknown entity type.",
+                $"There is no entity type '{type}'. Known types: {string.Join(", ", catalog.Types.Order())}."));
+        }
+
+        if (!EntityId.TryParse(id, out _, out var problem))
+        {
+            return (name, Problems.InvalidRequest(problem!));
+        }
+
+        return (name, null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} message {MessageId}: the cluster call failed; the outcome is unknown to the caller")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, EntityKey entity, MessageId messageId);
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Once.Http;
+
+/// <summary>problem+json answers for requests that never reached an entity.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult Make(int status, string type, string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: title, type: type);
+
+    public static ProblemHttpResult InvalidRequest(string detail) =>
+        Make(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is invalid.", detail);
+
+    public static ProblemHttpResult InvalidMessage(MessageError error) =>
+        TypedResults.Problem(
+            error.Detail,
+            statusCode: error.Code == MessageErrors.UnknownEntityType ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest,
+            title: "The message is invalid.",
+            type: error.Code == MessageErrors.UnknownEntityType ? ProblemTypes.UnknownEntityType : ProblemTypes.InvalidMessage,
+            extensions: new Dictionary<string, object?> { ["reason"] = error.Code });
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        Make(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", detail);
+
+    public static ProblemHttpResult Unavailable(string detail) =>
+        Make(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable, "The cluster could not answer.", detail);
+}
