@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Once.Grains;
+using Once.Hosting;
+using Once.Samples;
+using Once.Samples.Accounts;
+using Orleans.Runtime.Hosting;
+using Orleans.TestingHost;
+
+namespace Once.Cluster.Tests;
+
+/// <summary>
+/// Three in-process silos sharing one <see cref="SharedGrainStorage"/>. Besides the sample domains it
+/// registers <c>accounts-nodedup</c>: the same account rules without a ledger, so every fault test can
+/// run its negative control against the same cluster.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string NoDedupAccounts = "accounts-nodedup";
+
+    private InProcessTestCluster? _cluster;
+
+    public SharedGrainStorage Storage { get; } = new();
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not deployed.");
+
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddOnceEngine();
+            silo.Services.AddGrainStorage(EntityGrainNames.StorageName, (_, _) => Storage);
+            silo.Services.AddSampleDomains();
+            silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
