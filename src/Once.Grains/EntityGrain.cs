@@ -19,7 +19,9 @@ internal sealed partial class EntityGrain(
 
     private readonly IEntityStore _store = new PersistentEntityStore(state);
 
-    private EntityKey Key => EntityKey.Parse(this.GetPrimaryKeyString());
+    private EntityKey? _key;
+
+    private EntityKey Key => _key ??= EntityKey.Parse(this.GetPrimaryKeyString());
 
     public async Task<MessageOutcome> SendAsync(MessageEnvelope envelope)
     {
