@@ -12,5 +12,6 @@ public static class ProblemTypes
     public const string UnknownEntityType = "urn:once:problem:unknown-entity-type";
     public const string NotFound = "urn:once:problem:not-found";
     public const string PayloadTooLarge = "urn:once:problem:payload-too-large";
+    public const string ProcessingFailed = "urn:once:problem:processing-failed";
     public const string Unavailable = "urn:once:problem:unavailable";
 }

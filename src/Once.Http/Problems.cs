@@ -23,6 +23,9 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         Make(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", detail);
 
+    public static ProblemHttpResult Failed(string detail) =>
+        Make(StatusCodes.Status500InternalServerError, ProblemTypes.ProcessingFailed, "The entity failed to process the message.", detail);
+
     public static ProblemHttpResult Unavailable(string detail) =>
         Make(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable, "The cluster could not answer.", detail);
 }
