@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace Once.Http.Tests;
+
+/// <summary>A body sent without Content-Length, as a streaming client sends it, so only reading can find its size.</summary>
+internal sealed class ChunkedContent(byte[] bytes) : HttpContent
+{
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        const int chunk = 4096;
+        for (var offset = 0; offset < bytes.Length; offset += chunk)
+        {
+            await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(chunk, bytes.Length - offset)));
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+
+namespace Once.Http.Tests;
+
+/// <summary>The calls a client of the entity API makes, with the headers and bodies spelled out.</summary>
+internal static class OnceApi
+{
+    public const string Accounts = "accounts";
+    public const string Orders = "orders";
+
+    /// <summary>Accounts without deduplication: the negative control of the exactly-once checks.</summary>
+    public const string AtLeastOnceAccounts = "accounts-at-least-once";
+
+    /// <summary>A fresh entity id or idempotency key, so tests never share an entity or a message.</summary>
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    public static string Deposit(decimal amount) => Message("deposit", "amount", amount);
+
+    public static string Withdraw(decimal amount) => Message("withdraw", "amount", amount);
+
+    public static string SetLimit(decimal limit) => Message("set-limit", "limit", limit);
+
+    public static string Place(decimal total) => Message("place", "total", total);
+
+    public static string NoData(string type) => $$"""{"type":"{{type}}"}""";
+
+    public static HttpRequestMessage PostRequest(string type, string id, string? key, HttpContent content, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Path(type, id, "messages")) { Content = content };
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return request;
+    }
+
+    public static HttpContent Json(string body) => new StringContent(body, Encoding.UTF8, "application/json");
+
+    public static async Task<Answer> PostAsync(this HttpClient client, string type, string id, string? key, string body, string? ifMatch = null)
+    {
+        using var request = PostRequest(type, id, key, Json(body), ifMatch);
+        return await client.SendRawAsync(request);
+    }
+
+    public static async Task<Answer> SendRawAsync(this HttpClient client, HttpRequestMessage request) =>
+        await Answer.ReadAsync(await client.SendAsync(request));
+
+    public static async Task<Answer> GetEntityAsync(this HttpClient client, string type, string id) =>
+        await client.GetPathAsync(Path(type, id));
+
+    /// <summary>Asks for a message's outcome; the id is escaped as one path segment unless the caller passes it raw.</summary>
+    public static async Task<Answer> GetOutcomeAsync(this HttpClient client, string type, string id, string messageId, bool escape = true) =>
+        await client.GetPathAsync(Path(type, id, "messages", escape ? Uri.EscapeDataString(messageId) : messageId));
+
+    public static async Task<Answer> GetPathAsync(this HttpClient client, string path) =>
+        await Answer.ReadAsync(await client.GetAsync(new Uri(path, UriKind.Relative)));
+
+    public static string Path(string type, string id, params string[] rest) =>
+        string.Join('/', new[] { "/v1/entities", type, id }.Concat(rest));
+
+    private static string Message(string type, string member, decimal value) =>
+        string.Create(CultureInfo.InvariantCulture, $$$"""{"type":"{{{type}}}","data":{"{{{member}}}":{{{value}}}}}""");
+}
