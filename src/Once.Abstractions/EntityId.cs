@@ -41,6 +41,13 @@ public readonly record struct EntityId
             return false;
         }
 
+        if (value.All(c => c == '.'))
+        {
+            // "." and ".." are path segments that HTTP clients remove, so such an entity could never be addressed.
+            error = "An entity id must not consist of dots only.";
+            return false;
+        }
+
         foreach (var c in value)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '~' or '-'))

@@ -113,15 +113,99 @@ public static class CanonicalJson
         writer.WriteEndObject();
     }
 
-    private static string CanonicalNumber(JsonElement number)
+    /// <summary>
+    /// Returns the first number in the element that a decimal cannot hold exactly (more than 28
+    /// significant digits, or out of range), or null. Typed handlers read numbers as decimals, and a
+    /// silently rounded amount would be a different message than the one sent.
+    /// </summary>
+    public static string? FindInexactDecimal(JsonElement element)
     {
-        // Decimal keeps every digit a money amount can have; "G29" drops trailing zeros and picks one
-        // exponent form. Numbers beyond decimal's range keep their text as written.
-        if (number.TryGetDecimal(out var value))
+        switch (element.ValueKind)
         {
-            return value == 0m ? "0" : value.ToString("G29", CultureInfo.InvariantCulture);
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (FindInexactDecimal(member.Value) is { } inexact)
+                    {
+                        return inexact;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindInexactDecimal(item) is { } inexact)
+                    {
+                        return inexact;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Number:
+                var raw = element.GetRawText();
+                return element.TryGetDecimal(out var value)
+                    && NormalizeNumber(value.ToString(CultureInfo.InvariantCulture)) == NormalizeNumber(raw) ? null : raw;
+            default:
+                return null;
+        }
+    }
+
+    private static string CanonicalNumber(JsonElement number) => NormalizeNumber(number.GetRawText());
+
+    /// <summary>
+    /// One spelling per numeric value, computed exactly from the text (no rounding through a binary
+    /// or decimal type): <c>1.50</c>, <c>1.5</c> and <c>15e-1</c> all become <c>1.5</c>.
+    /// </summary>
+    internal static string NormalizeNumber(string text)
+    {
+        var negative = text.StartsWith('-');
+        var rest = negative ? text[1..] : text;
+        long exponent = 0;
+        var e = rest.IndexOfAny(['e', 'E']);
+        if (e >= 0)
+        {
+            if (!long.TryParse(rest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent)
+                || Math.Abs(exponent) > 1_000_000_000)
+            {
+                throw new JsonException($"The number {text} is out of range.");
+            }
+
+            rest = rest[..e];
         }
 
-        return number.GetRawText();
+        var dot = rest.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            exponent -= rest.Length - dot - 1;
+            rest = string.Concat(rest.AsSpan(0, dot), rest.AsSpan(dot + 1));
+        }
+
+        var digits = rest.TrimStart('0');
+        if (digits.Length == 0)
+        {
+            return "0";
+        }
+
+        var significant = digits.TrimEnd('0');
+        exponent += digits.Length - significant.Length;
+        string body;
+        if (exponent >= 0 && significant.Length + exponent <= 40)
+        {
+            body = significant + new string('0', (int)exponent);
+        }
+        else if (exponent < 0 && exponent >= -40)
+        {
+            var point = significant.Length + (int)exponent;
+            body = point > 0
+                ? string.Concat(significant.AsSpan(0, point), ".", significant.AsSpan(point))
+                : "0." + new string('0', -point) + significant;
+        }
+        else
+        {
+            body = significant + "E" + exponent.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return negative ? "-" + body : body;
     }
 }

@@ -61,6 +61,14 @@ public sealed class EntityCatalog
         {
             using var document = JsonDocument.Parse(envelope.Data);
             var canonical = CanonicalJson.Canonicalize(document.RootElement);
+            if (CanonicalJson.FindInexactDecimal(document.RootElement) is { } inexact)
+            {
+                error = new MessageError(
+                    MessageErrors.InvalidData,
+                    $"The number {inexact} cannot be held exactly; numbers in message data may have at most 28 significant digits and magnitude below 7.9e28.");
+                return false;
+            }
+
             if (!registration.Handler.TryParse(envelope.MessageType, document.RootElement, out var parsed, out error))
             {
                 return false;

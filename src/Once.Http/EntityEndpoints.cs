@@ -77,14 +77,20 @@ public static partial class EntityEndpoints
         return TypedResults.Ok(new EntityResponse(type, id, snapshot.Version, state.RootElement.Clone()));
     }
 
-    private static async Task<IResult> GetOutcomeAsync(string type, string id, string messageId, IGrainFactory grains, EntityCatalog catalog)
+    private static async Task<IResult> GetOutcomeAsync(
+        string type, string id, string messageId, HttpContext context, IGrainFactory grains, EntityCatalog catalog)
     {
         if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
         {
             return notFound;
         }
 
-        if (!MessageId.TryParse(messageId, out var parsed, out var problem))
+        if (DecodeMessageId(context, messageId) is not { } decoded)
+        {
+            return Problems.InvalidRequest("This server cannot decode an escaped '/' (%2F) in a message id; send the '/' unescaped.");
+        }
+
+        if (!MessageId.TryParse(decoded, out var parsed, out var problem))
         {
             return Problems.InvalidRequest($"Invalid message id: {problem}");
         }
@@ -96,12 +102,32 @@ public static partial class EntityEndpoints
             : TypedResults.Ok(OutcomeResponse.From(outcome));
     }
 
+    /// <summary>
+    /// Routing leaves "%2F" escaped in the catch-all value (so "a%2Fx" could be the id "a/x" or the id
+    /// "a%2Fx"); the raw request target tells them apart. Null when it is unavailable and ambiguous.
+    /// </summary>
+    private static string? DecodeMessageId(HttpContext context, string routeValue)
+    {
+        var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (!string.IsNullOrEmpty(raw) && raw.StartsWith('/'))
+        {
+            // "", "v1", "entities", type, id, "messages", message id (type and id never contain '/').
+            var segments = raw.Split('?', 2)[0].Split('/', 7);
+            if (segments.Length == 7)
+            {
+                return Uri.UnescapeDataString(segments[6]);
+            }
+        }
+
+        return routeValue.Contains("%2F", StringComparison.OrdinalIgnoreCase) ? null : routeValue;
+    }
+
     private static (EntityTypeName Type, IResult? Error) ResolveEntity(string type, string id, EntityCatalog catalog)
     {
         if (!EntityTypeName.TryParse(type, out var name, out _) || !catalog.TryGet(name, out _))
         {
             return (default, Problems.Make(StatusCodes.Status404NotFound, ProblemTypes.UnknownEntityType, "Unknown entity type.",
-                $"There is no entity type '{type}'. Known types: {string.Join(", ", catalog.Types.Order())}."));
+                $"There is no entity type '{type}'. Known types: {string.Join(", ", catalog.Types.Select(t => t.Value).Order(StringComparer.Ordinal))}."));
         }
 
         if (!EntityId.TryParse(id, out _, out var problem))
