@@ -201,6 +201,26 @@ public sealed class LedgerRetentionTests
     }
 
     [Fact]
+    public void PrunedId_ProducerClockAheadOfEntity_RedeliveryNotAppliedTwice()
+    {
+        // ProducedAt comes from the producer's clock, the floor from the entity's. A producer whose
+        // clock runs 2 s ahead stamps a message after the time the entity first sees it; once the id
+        // is pruned, the floor (that first-seen time) is before ProducedAt and the redelivery is
+        // applied a second time, although the entity was told when the message was produced.
+        var driver = new EntityDriver(Cap(1));
+        var original = TestDomains.Deposit("m-1", "10", producedAt: driver.Now.AddSeconds(2));
+        driver.Send(original);
+        driver.Time.Advance(TimeSpan.FromMinutes(1));
+        driver.Send(TestDomains.Deposit("m-2", "1"));
+        Assert.False(driver.Remembers("m-1"));
+
+        var redelivery = driver.Send(original);
+
+        Assert.Equal(OutcomeStatus.Expired, redelivery.Status);
+        Assert.Equal((11m, 0m), driver.Account());
+    }
+
+    [Fact]
     public void PrunedId_RedeliveredWithoutProducedAt_AppliedAgainAsDocumented()
     {
         // Documented limit of retention: without ProducedAt the entity cannot tell a forgotten id
