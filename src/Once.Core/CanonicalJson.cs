@@ -36,8 +36,9 @@ public static class CanonicalJson
             error = null;
             return true;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string holding a lone surrogate ("\ud800") has no text value.
             error = e.Message;
             return false;
         }

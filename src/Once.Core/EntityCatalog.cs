@@ -82,8 +82,9 @@ public sealed class EntityCatalog
                 Fingerprint.Compute(envelope.MessageType, canonical, envelope.ExpectedVersion));
             return true;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string holding a lone surrogate ("\ud800") has no text value.
             error = new MessageError(MessageErrors.InvalidData, $"The data is not valid JSON: {e.Message}");
             return false;
         }

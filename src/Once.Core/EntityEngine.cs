@@ -47,7 +47,7 @@ public static class EntityEngine
             return new EntityDecision(recorded.ToOutcome(envelope.MessageId, now, replayed: false), change);
         }
 
-        var entry = new LedgerEntry(envelope.MessageId.Value, message.Fingerprint, recorded, now);
+        var entry = new LedgerEntry(envelope.MessageId.Value, message.Fingerprint, recorded, now, envelope.ProducedAt);
         var (pruned, newFloor) = PlanPruning(entity, options, now);
         return new EntityDecision(
             recorded.ToOutcome(envelope.MessageId, now, replayed: false),
@@ -81,7 +81,8 @@ public static class EntityEngine
 
     /// <summary>
     /// Forgets the oldest ids that are past the retention window, and as many more as needed to keep
-    /// the count (after adding one) within the cap. The floor moves to the newest forgotten id.
+    /// the count (after adding one) within the cap. The floor moves to the latest time a forgotten id
+    /// can claim (its first-seen or its producer time, whichever is later).
     /// </summary>
     private static (int Count, DateTimeOffset? Floor) PlanPruning(EntityRecord entity, LedgerOptions options, DateTimeOffset now)
     {
@@ -97,9 +98,9 @@ public static class EntityEngine
                 break;
             }
 
-            if (floor is null || oldest.FirstSeenAt > floor)
+            if (floor is null || oldest.LatestClaim > floor)
             {
-                floor = oldest.FirstSeenAt;
+                floor = oldest.LatestClaim;
             }
 
             count++;

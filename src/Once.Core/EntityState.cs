@@ -2,8 +2,8 @@ namespace Once;
 
 /// <summary>
 /// What one entity grain persists, in one write: the version, the data, and the ledger of processed
-/// message ids (oldest first). <see cref="LedgerFloor"/> is the first-seen time of the newest id the
-/// ledger has forgotten: history before it is incomplete.
+/// message ids (oldest first). <see cref="LedgerFloor"/> is the latest time (first seen or produced)
+/// of any id the ledger has forgotten: history before it is incomplete.
 /// </summary>
 [GenerateSerializer, Alias("once.EntityState")]
 public sealed class EntityState
@@ -20,7 +20,7 @@ public sealed class EntityState
     [Id(2)]
     public List<LedgerEntry> Ledger { get; set; } = [];
 
-    /// <summary>When the newest forgotten id was first seen; null while nothing was forgotten.</summary>
+    /// <summary>The latest first-seen or produced time of a forgotten id; null while nothing was forgotten.</summary>
     [Id(3)]
     public DateTimeOffset? LedgerFloor { get; set; }
 }

@@ -33,7 +33,7 @@ internal static class MessageRequestReader
             using var document = JsonDocument.Parse(body);
             return ReadBody(document.RootElement, entity, messageId, expectedVersion);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return (null, Problems.InvalidRequest($"The body is not valid JSON: {e.Message}"));
         }

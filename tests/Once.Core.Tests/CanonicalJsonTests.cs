@@ -79,11 +79,13 @@ public sealed class CanonicalJsonTests
     }
 
     [Fact]
-    public void Number_BeyondDecimalRange_KeepsItsText()
+    public void Number_BeyondDecimalRange_OneSpellingPerValue()
     {
-        // Documented: numbers decimal cannot hold are written as they came.
-        Assert.Equal("1e400", Canonical("1e400"));
-        Assert.Equal("""{"n":-1E+400}""", Canonical("""{ "n" : -1E+400 }"""));
+        // Numbers a decimal cannot hold are normalized exactly from their text as well.
+        Assert.Equal(Canonical("1e400"), Canonical("1E+400"));
+        Assert.Equal(Canonical("1e400"), Canonical("10e399"));
+        Assert.Equal("""{"n":-1E400}""", Canonical("""{ "n" : -1E+400 }"""));
+        Assert.NotEqual(Canonical("1e400"), Canonical("1e401"));
     }
 
     [Fact]
