@@ -1,1 +1,31 @@
-namespace Once.Benchmarks; internal static class Program { private static void Main() { } }
+using BenchmarkDotNet.Running;
+
+namespace Once.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project benchmarks/Once.Benchmarks -- --filter '*'</c> runs every
+/// benchmark; <c>-- --ledger-size</c> only measures bytes per remembered id. Every run starts with the
+/// ledger-size measurement and writes it next to BenchmarkDotNet's reports.
+/// </summary>
+internal static class Program
+{
+    private const string LedgerSizeOnly = "--ledger-size";
+
+    private static int Main(string[] args)
+    {
+        var results = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
+        var report = LedgerSize.Measure().ToMarkdown();
+        Directory.CreateDirectory(results);
+        var reportPath = Path.Combine(results, "ledger-size.md");
+        File.WriteAllText(reportPath, report);
+        Console.WriteLine(report);
+        Console.WriteLine($"Written to {reportPath}");
+        if (args.Contains(LedgerSizeOnly))
+        {
+            return 0;
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+}
