@@ -12,12 +12,32 @@ public sealed class EntityCatalog
     private readonly Dictionary<EntityTypeName, EntityRegistration> _types = [];
 
     public EntityCatalog(IEnumerable<EntityRegistration> registrations)
+        : this(registrations, new Dictionary<string, DeliveryGuarantee>())
     {
+    }
+
+    /// <summary>Builds the catalog, with delivery guarantees set by configuration taking precedence over registration.</summary>
+    /// <exception cref="ArgumentException">An override names an entity type that is not registered.</exception>
+    public EntityCatalog(IEnumerable<EntityRegistration> registrations, IReadOnlyDictionary<string, DeliveryGuarantee> guarantees)
+    {
+        ArgumentNullException.ThrowIfNull(registrations);
+        ArgumentNullException.ThrowIfNull(guarantees);
         foreach (var registration in registrations)
         {
-            if (!_types.TryAdd(registration.Handler.EntityType, registration))
+            var effective = guarantees.TryGetValue(registration.Handler.EntityType.Value, out var guarantee)
+                ? registration with { Guarantee = guarantee }
+                : registration;
+            if (!_types.TryAdd(registration.Handler.EntityType, effective))
             {
                 throw new InvalidOperationException($"The entity type '{registration.Handler.EntityType}' is registered twice.");
+            }
+        }
+
+        foreach (var type in guarantees.Keys)
+        {
+            if (!EntityTypeName.TryParse(type, out var name, out _) || !_types.ContainsKey(name))
+            {
+                throw new ArgumentException($"A delivery guarantee is set for '{type}', which is not a registered entity type.", nameof(guarantees));
             }
         }
     }

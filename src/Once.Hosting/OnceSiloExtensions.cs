@@ -22,6 +22,9 @@ public static class OnceSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
         services.TryAddSingleton<EntityCatalog>();
+
+        // State is stored as System.Text.Json: readable in the database, no CLR type names inside.
+        silo.UseSystemTextJsonGrainStorageSerializer();
         return silo;
     }
 

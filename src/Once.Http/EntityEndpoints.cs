@@ -45,7 +45,7 @@ public static partial class EntityEndpoints
 
         try
         {
-            return new OutcomeResult(await grains.SendAsync(envelope!));
+            return new OutcomeResult(await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope!), request.HttpContext.RequestAborted));
         }
         catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -66,7 +66,7 @@ public static partial class EntityEndpoints
         }
 
         var entity = new EntityKey(type, id);
-        var snapshot = await grains.GetEntityAsync(entity);
+        var snapshot = await ClusterCalls.WithRetryAsync(() => grains.GetEntityAsync(entity), response.HttpContext.RequestAborted);
         if (snapshot is null)
         {
             return Problems.NotFound($"No message was ever applied to {entity}.");
@@ -96,7 +96,7 @@ public static partial class EntityEndpoints
         }
 
         var entity = new EntityKey(type, id);
-        var outcome = await grains.GetOutcomeAsync(entity, parsed);
+        var outcome = await ClusterCalls.WithRetryAsync(() => grains.GetOutcomeAsync(entity, parsed), context.RequestAborted);
         return outcome is null
             ? Problems.NotFound($"{entity} has no record of message {parsed} (never received, or older than the ledger's retention).")
             : TypedResults.Ok(OutcomeResponse.From(outcome));

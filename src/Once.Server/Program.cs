@@ -3,17 +3,19 @@ using Once.Hosting;
 using Once.Http;
 using Once.Samples;
 
-// Development server: one process with a silo (localhost clustering, in-memory storage) and the HTTP API.
-var builder = WebApplication.CreateBuilder(args);
-if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+// Development server: a silo and the HTTP API in one process. Memory storage and localhost clustering
+// unless configured otherwise (Once__Storage=Postgres ONCE_POSTGRES=... makes it durable).
+return await OnceHost.RunAsync(async () =>
 {
-    builder.WebHost.UseUrls("http://localhost:5080");
-}
+    var builder = WebApplication.CreateBuilder(args);
+    builder.UseDefaultUrl("http://localhost:5080");
 
-builder.AddOnceDevelopmentSilo();
-builder.Services.AddSampleDomains();
-builder.Services.AddOnceHttp();
+    builder.AddOnceSilo();
+    builder.Services.AddSampleDomains();
+    builder.Services.AddOnceHttp();
 
-var app = builder.Build();
-app.UseOnceHttp();
-app.Run();
+    var app = builder.Build();
+    app.UseOnceHttp();
+    app.MapOnceHealth();
+    await app.RunAsync();
+});

@@ -39,8 +39,10 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         web.Services.AddSampleDomains().AddAtLeastOnceAccounts();
         web.Services.AddOnceHttp();
+        web.Services.AddOnceHealth(new OnceOptions());
         _app = web.Build();
         _app.UseOnceHttp();
+        _app.MapOnceHealth();
         await _app.StartAsync();
         Client = _app.GetTestClient();
     }

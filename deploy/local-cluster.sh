@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Runs the production topology as processes on this machine: PostgreSQL, three Once.Silo processes
+# and one Once.Api process, all durable (Once:Storage=Postgres, Once:Clustering=Postgres).
+#
+#   deploy/local-cluster.sh start          build, start PostgreSQL (or use $ONCE_POSTGRES), apply the
+#                                          schema, start 3 silos and the API, wait until all are ready
+#   deploy/local-cluster.sh stop           stop the API, the silos and the PostgreSQL it started
+#   deploy/local-cluster.sh status         what runs, and whether each process reports ready
+#   deploy/local-cluster.sh kill-silo N    SIGKILL silo N (1-3): a crash, not a shutdown
+#   deploy/local-cluster.sh start-silo N   start silo N again and wait until it is ready
+#
+# Settings (environment): ONCE_CLUSTER_DIR (state and logs, default .artifacts/local-cluster),
+# ONCE_POSTGRES (use this database instead of starting one), ONCE_PG_PORT (default 54329),
+# ONCE_API_PORT (5080), ONCE_SILO_PORT_BASE (11110: silo N uses base+N), ONCE_GATEWAY_PORT_BASE
+# (30000), ONCE_HEALTH_PORT_BASE (8080), ONCE_CONFIGURATION (Release), ONCE_BUILD (1; 0 skips the build).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${ONCE_CLUSTER_DIR:-$root/.artifacts/local-cluster}
+configuration=${ONCE_CONFIGURATION:-Release}
+pg_port=${ONCE_PG_PORT:-54329}
+api_port=${ONCE_API_PORT:-5080}
+silo_base=${ONCE_SILO_PORT_BASE:-11110}
+gateway_base=${ONCE_GATEWAY_PORT_BASE:-30000}
+health_base=${ONCE_HEALTH_PORT_BASE:-8080}
+silos=3
+
+log() { echo "local-cluster: $*" >&2; }
+
+pg_bin() {
+  if command -v pg_config >/dev/null 2>&1; then pg_config --bindir; return; fi
+  local found
+  found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [ -n "$found" ] || { log "PostgreSQL server binaries not found: apt-get install -y postgresql"; exit 1; }
+  echo "$found"
+}
+
+# PostgreSQL refuses to run as root: run its tools as the postgres OS user then.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+}
+
+connection_string() {
+  if [ -n "${ONCE_POSTGRES:-}" ]; then echo "$ONCE_POSTGRES"; else
+    echo "Host=127.0.0.1;Port=$pg_port;Database=once;Username=postgres"; fi
+}
+
+start_postgres() {
+  [ -z "${ONCE_POSTGRES:-}" ] || { log "using ONCE_POSTGRES"; return; }
+  local bin data="$dir/pg/data" sock="$dir/pg/sock"
+  bin=$(pg_bin)
+  mkdir -p "$dir/pg"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres:postgres "$dir/pg"
+    [ -d "$data" ] || install -d -o postgres -g postgres -m 700 "$data"
+    install -d -o postgres -g postgres -m 755 "$sock"
+  else
+    mkdir -p -m 700 "$data"; mkdir -p "$sock"
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    as_pg "'$bin/initdb' -D '$data' -U postgres --auth=trust >'$dir/pg/initdb.log' 2>&1"
+  fi
+  as_pg "'$bin/pg_ctl' -D '$data' -l '$dir/pg/server.log' -w -o \"-p $pg_port -k '$sock' -c listen_addresses=127.0.0.1\" start" >/dev/null
+  as_pg "'$bin/psql' -h 127.0.0.1 -p $pg_port -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname = 'once'\"" | grep -q 1 \
+    || as_pg "'$bin/createdb' -h 127.0.0.1 -p $pg_port -U postgres once"
+  log "PostgreSQL on 127.0.0.1:$pg_port (data in $data)"
+}
+
+stop_postgres() {
+  [ -z "${ONCE_POSTGRES:-}" ] || return 0
+  [ -f "$dir/pg/data/postmaster.pid" ] || return 0
+  as_pg "'$(pg_bin)/pg_ctl' -D '$dir/pg/data' -m fast -w stop" >/dev/null || true
+}
+
+dll() { echo "$root/src/$1/bin/$configuration/net10.0/$1.dll"; }
+
+# Every process gets the same cluster settings; only its ports differ.
+cluster_env() {
+  export Once__Storage=Postgres Once__Clustering=Postgres Once__ServiceId=once Once__ClusterId=local
+  export Once__AdvertisedHost=127.0.0.1 ONCE_POSTGRES
+  ONCE_POSTGRES=$(connection_string)
+  export Logging__LogLevel__Default=Warning Logging__LogLevel__Once=Information
+}
+
+spawn() { # name, dll, args...
+  local name=$1 program=$2; shift 2
+  (cluster_env; setsid nohup dotnet "$program" "$@" >>"$dir/$name.log" 2>&1 < /dev/null & echo $! >"$dir/$name.pid")
+}
+
+wait_ready() { # name, url
+  local name=$1 url=$2 deadline=$((SECONDS + ${ONCE_READY_TIMEOUT:-120}))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    if ! alive "$name"; then log "$name exited; see $dir/$name.log"; tail -n 20 "$dir/$name.log" >&2; exit 1; fi
+    if [ $SECONDS -ge $deadline ]; then log "$name not ready at $url; see $dir/$name.log"; exit 1; fi
+    sleep 0.5
+  done
+}
+
+alive() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+
+start_silo() {
+  local n=$1
+  alive "silo$n" && { log "silo$n already runs"; return; }
+  spawn "silo$n" "$(dll Once.Silo)" --urls "http://127.0.0.1:$((health_base + n))" \
+    --Once:SiloPort=$((silo_base + n)) --Once:GatewayPort=$((gateway_base + n))
+  wait_ready "silo$n" "http://127.0.0.1:$((health_base + n))/health/ready"
+  log "silo$n ready (silo port $((silo_base + n)), gateway $((gateway_base + n)), health $((health_base + n)))"
+}
+
+stop_process() { # name, signal
+  local name=$1 signal=${2:-TERM}
+  alive "$name" || { rm -f "$dir/$name.pid"; return 0; }
+  local pid; pid=$(cat "$dir/$name.pid")
+  kill "-$signal" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/$name.pid"
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$dir"
+    if [ "${ONCE_BUILD:-1}" = 1 ]; then
+      dotnet build "$root/Cluster.sln" -c "$configuration" -v quiet -nologo >"$dir/build.log" 2>&1 \
+        || { log "build failed; see $dir/build.log"; exit 1; }
+    fi
+    start_postgres
+    (cluster_env; dotnet "$(dll Once.Silo)" migrate >>"$dir/migrate.log" 2>&1) \
+      || { log "migrate failed; see $dir/migrate.log"; exit 1; }
+    for n in $(seq 1 $silos); do start_silo "$n"; done
+    spawn api "$(dll Once.Api)" --urls "http://127.0.0.1:$api_port" --Once:GatewayPort=$((gateway_base + 1))
+    wait_ready api "http://127.0.0.1:$api_port/health/ready"
+    log "API ready on http://127.0.0.1:$api_port (logs in $dir)"
+    ;;
+  stop)
+    stop_process api
+    for n in $(seq 1 $silos); do stop_process "silo$n"; done
+    stop_postgres
+    log "stopped"
+    ;;
+  status)
+    for name in silo1 silo2 silo3 api; do
+      if alive "$name"; then echo "$name: running (pid $(cat "$dir/$name.pid"))"; else echo "$name: not running"; fi
+    done
+    ;;
+  kill-silo)
+    stop_process "silo${2:?silo number}" KILL
+    log "silo$2 killed (SIGKILL)"
+    ;;
+  start-silo)
+    start_silo "${2:?silo number}"
+    ;;
+  *)
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Once.Hosting;
+
+namespace Once.Cluster.Tests;
+
+public sealed class OnceOptionsTests
+{
+    private const string Postgres = "Host=127.0.0.1;Port=5432;Database=once;Username=once";
+
+    [Fact]
+    public void Defaults_NoSettings_MemoryAndLocalhost()
+    {
+        var options = Load();
+
+        Assert.Equal((StorageKind.Memory, ClusteringKind.Localhost, false), (options.Storage, options.Clustering, options.UsesPostgres));
+    }
+
+    [Fact]
+    public void ConnectionString_FromEnvironmentVariableName_WhenNoConnectionStringsEntry()
+    {
+        var options = Load(("Once:Storage", "Postgres"), (OnceOptions.ConnectionStringVariable, Postgres));
+
+        Assert.Equal(Postgres, options.ConnectionString);
+    }
+
+    [Fact]
+    public void ConnectionString_ConnectionStringsEntryWins()
+    {
+        var options = Load(("Once:Storage", "Postgres"), ("ConnectionStrings:Once", Postgres), (OnceOptions.ConnectionStringVariable, "Host=elsewhere"));
+
+        Assert.Equal(Postgres, options.ConnectionString);
+    }
+
+    [Theory]
+    [InlineData("Once:Storage", "Postgress", "Once:Storage")]
+    [InlineData("Once:Clustering", "Zookeeper", "Once:Clustering")]
+    [InlineData("Once:Storag", "Memory", "Storag")]
+    [InlineData("Once:SiloPort", "70000", "Once:SiloPort")]
+    [InlineData("Once:GatewayPort", "11111", "Once:GatewayPort")]
+    [InlineData("Once:AdvertisedHost", "not a host!", "Once:AdvertisedHost")]
+    [InlineData("Once:Guarantees:accounts", "AtMostTwice", "Once:Guarantees:accounts")]
+    [InlineData("Once:Ledger:MaxEntries", "0", "Once:Ledger:MaxEntries")]
+    [InlineData("Once:DatabaseWaitTimeout", "-00:00:01", "Once:DatabaseWaitTimeout")]
+    [InlineData("Once:ApplySchema", "true", "Once:ApplySchema")]
+    public void BadSetting_Load_ThrowsNamingTheSetting(string key, string value, string named)
+    {
+        var error = Assert.Throws<OnceConfigurationException>(() => Load((key, value)));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Once:Storage")]
+    [InlineData("Once:Clustering")]
+    public void Postgres_WithoutConnectionString_ThrowsNamingBothSources(string key)
+    {
+        var error = Assert.Throws<OnceConfigurationException>(() => Load((key, "Postgres")));
+
+        Assert.Contains("ConnectionStrings:Once", error.Message, StringComparison.Ordinal);
+        Assert.Contains(OnceOptions.ConnectionStringVariable, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Postgres_MalformedConnectionString_IsRefused()
+    {
+        var error = Assert.Throws<OnceConfigurationException>(() => Load(("Once:Storage", "Postgres"), ("ConnectionStrings:Once", "Hots=x;;=")));
+
+        Assert.Contains("connection string", error.Message, StringComparison.Ordinal);
+    }
+
+    private static OnceOptions Load(params (string Key, string Value)[] settings) =>
+        OnceOptions.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build());
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Once.Postgres.Tests.Processes;
+
+/// <summary>
+/// Drives <c>deploy/local-cluster.sh</c>: three Once.Silo processes and one Once.Api process on
+/// loopback ports, against a database of the test's PostgreSQL. Disposing stops them all.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+    private readonly string _script;
+
+    private LocalCluster(string script, Dictionary<string, string> environment, Uri api)
+    {
+        _script = script;
+        _environment = environment;
+        Api = api;
+    }
+
+    public Uri Api { get; }
+
+    public string LogDirectory => _environment["ONCE_CLUSTER_DIR"];
+
+    /// <summary>Starts the cluster; <paramref name="settings"/> are extra environment variables for every process.</summary>
+    public static async Task<LocalCluster> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var apiPort = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["ONCE_CLUSTER_DIR"] = Directory.CreateTempSubdirectory("once-cluster-").FullName,
+            ["ONCE_POSTGRES"] = connectionString,
+            ["ONCE_BUILD"] = "0",
+            ["ONCE_CONFIGURATION"] = Repository.Configuration,
+            ["ONCE_API_PORT"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ONCE_SILO_PORT_BASE"] = FreeRangeBase(),
+            ["ONCE_GATEWAY_PORT_BASE"] = FreeRangeBase(),
+            ["ONCE_HEALTH_PORT_BASE"] = FreeRangeBase(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var cluster = new LocalCluster(Path.Combine(Repository.Root, "deploy", "local-cluster.sh"), environment, new Uri($"http://127.0.0.1:{apiPort}"));
+        await cluster.RunAsync("start");
+        return cluster;
+    }
+
+    /// <summary>SIGKILL one silo process: a crash, not a shutdown.</summary>
+    public Task KillSiloAsync(int silo) => RunAsync("kill-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public Task StartSiloAsync(int silo) => RunAsync("start-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public async ValueTask DisposeAsync() => await RunAsync("stop");
+
+    private async Task RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(_script) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"local-cluster.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output} (logs in {LogDirectory})");
+        }
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A base port whose next three ports are free (the script uses base+1..base+3).</summary>
+    private static string FreeRangeBase()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var candidate = FreePort();
+            if (candidate + 4 < 65535 && Enumerable.Range(1, 3).All(n => IsFree(candidate + n)))
+            {
+                return candidate.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException("No free range of ports found.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
