@@ -1,19 +1,23 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
 
 namespace Once.Grains;
 
 /// <summary>
 /// One entity. Not reentrant: messages for one key are decided one at a time, each committed in one
-/// write before its sender is answered.
+/// write before its sender is answered. Messages arrive by direct call (client, HTTP) and from the
+/// entity's stream, through one path and one ledger.
 /// </summary>
+[ImplicitStreamSubscription(typeof(EntityStreamNamespacePredicate), EntityStreamIdMapper.Name)]
 internal sealed partial class EntityGrain(
     [PersistentState(EntityGrainNames.StateName, EntityGrainNames.StorageName)] IPersistentState<EntityState> state,
     EntityCatalog catalog,
     IOptions<LedgerOptions> ledgerOptions,
     TimeProvider time,
     OnceMetrics metrics,
-    ILogger<EntityGrain> logger) : Grain, IEntityGrain
+    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver
 {
     private const int MaxStaleRetries = 3;
 
@@ -58,6 +62,29 @@ internal sealed partial class EntityGrain(
 
             Record(envelope, decision.Outcome);
             return decision.Outcome;
+        }
+    }
+
+    /// <summary>
+    /// Attaches the observer whenever the stream delivers to this activation: an implicit subscription
+    /// without an attached observer would have its items confirmed and dropped.
+    /// </summary>
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
+    {
+        ArgumentNullException.ThrowIfNull(handleFactory);
+        return handleFactory.Create<MessageEnvelope>().ResumeAsync(OnStreamMessageAsync);
+    }
+
+    /// <summary>
+    /// A stream delivery is processed like a direct send. An exception (storage, a failing handler)
+    /// propagates so the stream delivers again; a refusal is logged and counted, never silent.
+    /// </summary>
+    private async Task OnStreamMessageAsync(MessageEnvelope envelope, StreamSequenceToken? token)
+    {
+        var outcome = await SendAsync(envelope);
+        if (!outcome.IsTerminal)
+        {
+            LogStreamRefusal(envelope.Entity, envelope.MessageId, outcome.Status.ToWireName(), outcome.Reason);
         }
     }
 
@@ -114,6 +141,9 @@ internal sealed partial class EntityGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Entity} message {MessageId}: invalid ({Reason})")]
     private partial void LogInvalid(EntityKey entity, MessageId messageId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId} from the stream was refused: {Status} ({Reason})")]
+    private partial void LogStreamRefusal(EntityKey entity, MessageId messageId, string status, string? reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId}: stale write on attempt {Attempt}; deactivating and deciding again on fresh state")]
     private partial void LogStaleWrite(EntityKey entity, MessageId messageId, int attempt);

@@ -42,14 +42,23 @@ public static partial class OnceHostingExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             }
 
+            silo.AddOnceEngine();
             if (options.Storage == StorageKind.Postgres)
             {
-                silo.AddOnceEngine().AddAdoNetGrainStorage(
-                    EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
+                silo.AddAdoNetGrainStorage(EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
             }
             else
             {
-                silo.AddOnceInMemory();
+                silo.AddMemoryGrainStorage(EntityGrainNames.StorageName);
+            }
+
+            if (options.StreamProvider == StorageKind.Postgres)
+            {
+                silo.AddOncePostgresStreams(options.ConnectionString!, options.Streams);
+            }
+            else
+            {
+                silo.AddOnceMemoryStreams(options.Streams.Partitions);
             }
         });
         return options;
@@ -72,6 +81,15 @@ public static partial class OnceHostingExtensions
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
             }
 
+            if (options.StreamProvider == StorageKind.Postgres)
+            {
+                client.AddOncePostgresStreams(options.ConnectionString!, options.Streams);
+            }
+            else
+            {
+                client.AddOnceMemoryStreams(options.Streams.Partitions);
+            }
+
             client.UseConnectionRetryFilter<ClusterConnectionRetry>();
         });
         return options;
@@ -82,6 +100,7 @@ public static partial class OnceHostingExtensions
         var options = OnceOptions.Load(builder.Configuration);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => CreateCatalog(sp, options));
+        builder.Services.AddSingleton<EntityStreamPublisher>();
         builder.Services.AddHostedService<CatalogCheck>();
         if (options.UsesPostgres)
         {

@@ -48,13 +48,19 @@ public sealed class OnceOptions
     /// </summary>
     public Dictionary<string, string> Guarantees { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The entity streams. Default: see <see cref="OnceStreamOptions"/>.</summary>
+    public OnceStreamOptions Streams { get; set; } = new();
+
+    /// <summary>Where stream messages queue: <see cref="OnceStreamOptions.Provider"/>, or the storage kind.</summary>
+    public StorageKind StreamProvider => Streams.Provider ?? Storage;
+
     /// <summary>The ledger's retention (validated where the silo binds it). Default: 7 days, 1000 ids.</summary>
     public LedgerOptions Ledger { get; set; } = new();
 
     /// <summary>The PostgreSQL connection string (not bound from the section; see <see cref="Load"/>).</summary>
     public string? ConnectionString { get; private set; }
 
-    public bool UsesPostgres => Storage == StorageKind.Postgres || Clustering == ClusteringKind.Postgres;
+    public bool UsesPostgres => Storage == StorageKind.Postgres || Clustering == ClusteringKind.Postgres || StreamProvider == StorageKind.Postgres;
 
     /// <summary>Reads and validates the settings; throws <see cref="OnceConfigurationException"/> naming every bad setting.</summary>
     public static OnceOptions Load(IConfiguration configuration)
@@ -104,7 +110,7 @@ public sealed class OnceOptions
 
         if (UsesPostgres && string.IsNullOrWhiteSpace(ConnectionString))
         {
-            problems.Add($"Once:Storage or Once:Clustering is Postgres, so a connection string is required: set ConnectionStrings:Once or the environment variable {ConnectionStringVariable}.");
+            problems.Add($"Once:Storage, Once:Clustering or Once:Streams:Provider is Postgres, so a connection string is required: set ConnectionStrings:Once or the environment variable {ConnectionStringVariable}.");
         }
 
         if (UsesPostgres && !string.IsNullOrWhiteSpace(ConnectionString) && !IsValidConnectionString(ConnectionString, out var error))
@@ -126,6 +132,7 @@ public sealed class OnceOptions
         }
 
         problems.AddRange(Ledger.Validate());
+        problems.AddRange(Streams.Validate());
 
         if (string.IsNullOrWhiteSpace(ServiceId))
         {
@@ -193,7 +200,7 @@ public sealed class OnceOptions
         {
             // "...the following properties were not found on the instance of Once.Hosting.OnceOptions: 'Storag'"
             var names = binderMessage[(binderMessage.IndexOf(':', unknown) + 1)..].Trim();
-            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger).";
+            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger, Streams).";
         }
 
         return binderMessage

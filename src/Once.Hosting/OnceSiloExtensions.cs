@@ -22,13 +22,14 @@ public static class OnceSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
         services.TryAddSingleton<EntityCatalog>();
+        services.AddEntityStreamMapping();
 
         // State is stored as System.Text.Json: readable in the database, no CLR type names inside.
         silo.UseSystemTextJsonGrainStorageSerializer();
         return silo;
     }
 
-    /// <summary>Adds the engine with in-memory entity storage: fast, and lost when the silo stops.</summary>
+    /// <summary>Adds the engine with in-memory entity storage and memory streams: fast, and lost when the silo stops.</summary>
     public static ISiloBuilder AddOnceInMemory(this ISiloBuilder silo) =>
-        silo.AddOnceEngine().AddMemoryGrainStorage(EntityGrainNames.StorageName);
+        silo.AddOnceEngine().AddMemoryGrainStorage(EntityGrainNames.StorageName).AddOnceMemoryStreams();
 }

@@ -122,7 +122,8 @@ public static partial class EntityEndpoints
         return routeValue.Contains("%2F", StringComparison.OrdinalIgnoreCase) ? null : routeValue;
     }
 
-    private static (EntityTypeName Type, IResult? Error) ResolveEntity(string type, string id, EntityCatalog catalog)
+    /// <summary>404 for an unknown entity type, 400 for a bad entity id, else no error.</summary>
+    internal static (EntityTypeName Type, IResult? Error) ResolveEntity(string type, string id, EntityCatalog catalog)
     {
         if (!EntityTypeName.TryParse(type, out var name, out _) || !catalog.TryGet(name, out _))
         {

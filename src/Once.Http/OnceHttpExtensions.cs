@@ -20,6 +20,7 @@ public static class OnceHttpExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapEntityEndpoints();
+        app.MapStreamEndpoints();
         return app;
     }
 }

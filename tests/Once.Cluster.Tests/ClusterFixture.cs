@@ -25,17 +25,27 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>The catalog a front-end service would build: the same entity types as the silos.</summary>
+    public EntityCatalog Catalog { get; } = new(
+    [
+        new EntityRegistration(new AccountsHandler()),
+        new EntityRegistration(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce),
+    ]);
+
+    public EntityStreamPublisher Publisher => new(Client, Catalog);
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(3);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddOnceEngine();
+            silo.AddOnceEngine().AddOnceMemoryStreams();
             silo.Services.AddGrainStorage(EntityGrainNames.StorageName, (_, _) => Storage);
             silo.Services.AddSampleDomains();
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
         });
+        builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

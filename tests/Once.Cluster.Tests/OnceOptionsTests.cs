@@ -16,6 +16,15 @@ public sealed class OnceOptionsTests
     }
 
     [Fact]
+    public void StreamProvider_FollowsStorageUnlessSet()
+    {
+        var follows = Load(("Once:Storage", "Postgres"), ("ConnectionStrings:Once", Postgres));
+        var memory = Load(("Once:Storage", "Postgres"), ("Once:Streams:Provider", "Memory"), ("ConnectionStrings:Once", Postgres));
+
+        Assert.Equal((StorageKind.Postgres, StorageKind.Memory), (follows.StreamProvider, memory.StreamProvider));
+    }
+
+    [Fact]
     public void ConnectionString_FromEnvironmentVariableName_WhenNoConnectionStringsEntry()
     {
         var options = Load(("Once:Storage", "Postgres"), (OnceOptions.ConnectionStringVariable, Postgres));
@@ -42,6 +51,11 @@ public sealed class OnceOptionsTests
     [InlineData("Once:Ledger:MaxEntries", "0", "Once:Ledger:MaxEntries")]
     [InlineData("Once:DatabaseWaitTimeout", "-00:00:01", "Once:DatabaseWaitTimeout")]
     [InlineData("Once:ApplySchema", "true", "Once:ApplySchema")]
+    [InlineData("Once:Streams:Partitions", "1", "Once:Streams:Partitions")]
+    [InlineData("Once:Streams:VisibilityTimeout", "00:00:30", "Once:Streams:VisibilityTimeout")]
+    [InlineData("Once:Streams:ExpiryTimeout", "00:10:00", "Once:Streams:ExpiryTimeout")]
+    [InlineData("Once:Streams:MaxAttempts", "0", "Once:Streams:MaxAttempts")]
+    [InlineData("Once:Streams:Provider", "Kafka", "Once:Streams:Provider")]
     public void BadSetting_Load_ThrowsNamingTheSetting(string key, string value, string named)
     {
         var error = Assert.Throws<OnceConfigurationException>(() => Load((key, value)));

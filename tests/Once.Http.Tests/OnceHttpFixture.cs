@@ -30,6 +30,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
             silo.AddOnceInMemory();
             silo.Services.AddSampleDomains().AddAtLeastOnceAccounts();
         });
+        builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();
         await _cluster.DeployAsync();
 
@@ -37,6 +38,8 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         web.WebHost.UseTestServer();
         web.Logging.SetMinimumLevel(LogLevel.Warning);
         web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
+        web.Services.AddSingleton(_cluster.Client);
+        web.Services.AddSingleton<EntityStreamPublisher>();
         web.Services.AddSampleDomains().AddAtLeastOnceAccounts();
         web.Services.AddOnceHttp();
         web.Services.AddOnceHealth(new OnceOptions());

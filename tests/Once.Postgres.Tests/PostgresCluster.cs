@@ -15,7 +15,10 @@ internal static class PostgresCluster
 {
     public const string NoDedupAccounts = "accounts-nodedup";
 
-    public static async Task<InProcessTestCluster> StartAsync(string connectionString, string serviceId, int silos = 2)
+    /// <summary>The defaults, except a short visibility timeout so a failed delivery comes back quickly in tests.</summary>
+    public static OnceStreamOptions StreamOptions { get; } = new() { VisibilityTimeout = TimeSpan.FromSeconds(20), MaxDeliveryTime = TimeSpan.FromSeconds(10) };
+
+    public static async Task<InProcessTestCluster> StartAsync(string connectionString, string serviceId, int silos = 2, bool streams = false)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;
@@ -26,7 +29,16 @@ internal static class PostgresCluster
                 EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
             silo.Services.AddSampleDomains();
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
+            if (streams)
+            {
+                silo.AddOncePostgresStreams(connectionString, StreamOptions);
+            }
         });
+        if (streams)
+        {
+            builder.ConfigureClient(client => client.AddOncePostgresStreams(connectionString, StreamOptions));
+        }
+
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

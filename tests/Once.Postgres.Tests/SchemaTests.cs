@@ -17,6 +17,9 @@ public sealed class SchemaTests(PostgresServer postgres)
         // reminders
         "UpsertReminderRowKey", "ReadReminderRowsKey", "ReadReminderRowKey", "ReadRangeRows1Key", "ReadRangeRows2Key",
         "DeleteReminderRowKey", "DeleteReminderRowsKey",
+        // streaming
+        "QueueStreamMessageKey", "GetStreamMessagesKey", "ConfirmStreamMessagesKey", "FailStreamMessageKey",
+        "EvictStreamMessagesKey", "EvictStreamDeadLettersKey",
     ];
 
     [Fact]

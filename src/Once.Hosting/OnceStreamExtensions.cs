@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Once.Grains;
+using Orleans.Configuration;
+using Orleans.Streams;
+
+namespace Once.Hosting;
+
+/// <summary>Configures the <see cref="OnceStreams.ProviderName"/> stream provider on silos and clients.</summary>
+public static class OnceStreamExtensions
+{
+    /// <summary>Memory streams: no durability, no acknowledgements. Development and tests.</summary>
+    public static ISiloBuilder AddOnceMemoryStreams(this ISiloBuilder silo, int partitions = 8) =>
+        silo.AddMemoryStreams(OnceStreams.ProviderName, b =>
+        {
+            b.ConfigurePartitioning(partitions);
+            b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+        });
+
+    public static IClientBuilder AddOnceMemoryStreams(this IClientBuilder client, int partitions = 8) =>
+        client.AddMemoryStreams(OnceStreams.ProviderName, b => b.ConfigurePartitioning(partitions));
+
+    /// <summary>Durable streams: a visibility-timeout queue in PostgreSQL (the ADO.NET stream provider).</summary>
+    public static ISiloBuilder AddOncePostgresStreams(this ISiloBuilder silo, string connectionString, OnceStreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return silo.AddAdoNetStreams(OnceStreams.ProviderName, b =>
+        {
+            b.ConfigureAdoNet(o => o.Configure(a => Apply(a, connectionString, options)));
+            b.ConfigurePartitioning(options.Partitions);
+            b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            b.ConfigurePullingAgent(o => o.Configure(p => p.MaxEventDeliveryTime = options.MaxDeliveryTime));
+        });
+    }
+
+    public static IClientBuilder AddOncePostgresStreams(this IClientBuilder client, string connectionString, OnceStreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return client.AddAdoNetStreams(OnceStreams.ProviderName, b =>
+        {
+            b.ConfigureAdoNet(o => o.Configure(a => Apply(a, connectionString, options)));
+            b.ConfigurePartitioning(options.Partitions);
+        });
+    }
+
+    /// <summary>Lets implicit stream subscriptions reach the entity grain <c>{type}/{id}</c>.</summary>
+    internal static IServiceCollection AddEntityStreamMapping(this IServiceCollection services) =>
+        services.AddKeyedSingleton<IStreamIdMapper, EntityStreamIdMapper>(EntityStreamIdMapper.Name);
+
+    private static void Apply(AdoNetStreamOptions target, string connectionString, OnceStreamOptions options)
+    {
+        target.Invariant = "Npgsql";
+        target.ConnectionString = connectionString;
+        target.MaxAttempts = options.MaxAttempts;
+        target.VisibilityTimeout = options.VisibilityTimeout;
+        target.ExpiryTimeout = options.ExpiryTimeout;
+    }
+}

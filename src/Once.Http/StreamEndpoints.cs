@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Once.Http;
+
+/// <summary>
+/// <c>POST /v1/streams/{type}/{id}</c>: the same body and Idempotency-Key rules as the direct
+/// endpoint, validated the same way at ingress, then enqueued on the entity's stream and answered
+/// <c>202 Accepted</c>. The outcome is read later at the <c>Location</c> it names.
+/// </summary>
+public static partial class StreamEndpoints
+{
+    public static IEndpointRouteBuilder MapStreamEndpoints(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPost("/v1/streams/{type}/{id}", PublishAsync);
+        return app;
+    }
+
+    private static async Task<IResult> PublishAsync(
+        string type,
+        string id,
+        HttpRequest request,
+        [FromServices] EntityCatalog catalog,
+        [FromServices] EntityStreamPublisher publisher,
+        [FromServices] ILoggerFactory loggers)
+    {
+        if (EntityEndpoints.ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        {
+            return notFound;
+        }
+
+        var entity = new EntityKey(type, id);
+        var (envelope, error) = await MessageRequestReader.ReadAsync(request, entity);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        PublishResult published;
+        try
+        {
+            published = await publisher.PublishAsync(envelope!);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogPublishFailed(loggers.CreateLogger(typeof(StreamEndpoints)), e, entity, envelope!.MessageId);
+            return Problems.Unavailable("The message may not have been enqueued. Send it again with the same Idempotency-Key: it is applied at most once.");
+        }
+
+        if (!published.Accepted)
+        {
+            return Problems.InvalidMessage(published.Error!);
+        }
+
+        var location = $"/v1/entities/{entity}/messages/{Uri.EscapeDataString(envelope!.MessageId.Value)}";
+        return TypedResults.Accepted(location, new AcceptedResponse("accepted", envelope.MessageId.Value, location));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} message {MessageId}: enqueueing on the stream failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, EntityKey entity, MessageId messageId);
+}
