@@ -2,6 +2,7 @@ namespace Once;
 
 /// <summary>The id of one entity within its type: 1 to 128 characters of <c>[A-Za-z0-9._:~-]</c>.</summary>
 [GenerateSerializer, Immutable, Alias("once.EntityId")]
+[System.Text.Json.Serialization.JsonConverter(typeof(EntityIdJsonConverter))]
 public readonly record struct EntityId
 {
     public const int MaxLength = 128;

@@ -5,6 +5,7 @@ namespace Once;
 /// with a letter, so no key is ever all digits.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("once.EntityKey")]
+[System.Text.Json.Serialization.JsonConverter(typeof(EntityKeyJsonConverter))]
 public readonly record struct EntityKey(
     [property: Id(0)] EntityTypeName Type,
     [property: Id(1)] EntityId Id)

@@ -6,6 +6,7 @@ namespace Once;
 /// key trap.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("once.EntityTypeName")]
+[System.Text.Json.Serialization.JsonConverter(typeof(EntityTypeNameJsonConverter))]
 public readonly record struct EntityTypeName
 {
     public const int MaxLength = 64;

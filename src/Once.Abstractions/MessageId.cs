@@ -5,6 +5,7 @@ namespace Once;
 /// Two deliveries with the same id are the same message.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("once.MessageId")]
+[System.Text.Json.Serialization.JsonConverter(typeof(MessageIdJsonConverter))]
 public readonly record struct MessageId
 {
     public const int MaxLength = 255;

@@ -39,11 +39,15 @@ public static class EntityEngine
             return new EntityDecision(expired, null);
         }
 
-        var (recorded, version, data) = Evaluate(entity, message);
-        var changesState = version != entity.Version;
+        var (recorded, version, data, emissions) = Evaluate(entity, message);
+        var outbox = emissions.Count == 0 ? null : emissions.Select((e, i) => new OutboxEntry(
+            new MessageEnvelope(OutboxIds.Derive(envelope.Entity, envelope.MessageId, i), e.Target, e.MessageType, e.Data),
+            e.OnRejected)).ToArray();
         if (!deduplicate)
         {
-            var change = changesState ? new EntityChange(version, data, null, 0, entity.LedgerFloor) : null;
+            var change = version != entity.Version || outbox is not null
+                ? new EntityChange(version, data, null, 0, entity.LedgerFloor, outbox)
+                : null;
             return new EntityDecision(recorded.ToOutcome(envelope.MessageId, now, replayed: false), change);
         }
 
@@ -51,15 +55,23 @@ public static class EntityEngine
         var (pruned, newFloor) = PlanPruning(entity, options, now);
         return new EntityDecision(
             recorded.ToOutcome(envelope.MessageId, now, replayed: false),
-            new EntityChange(version, data, entry, pruned, newFloor));
+            new EntityChange(version, data, entry, pruned, newFloor, outbox));
     }
 
-    private static (RecordedOutcome Outcome, long Version, string? Data) Evaluate(EntityRecord entity, ValidatedMessage message)
+    /// <summary>The change that removes delivered messages from the outbox; nothing else moves.</summary>
+    public static EntityChange Delivered(EntityRecord entity, IReadOnlyList<MessageId> delivered)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return new EntityChange(entity.Version, entity.Data, null, 0, entity.LedgerFloor, OutboxDelivered: delivered);
+    }
+
+    private static (RecordedOutcome Outcome, long Version, string? Data, IReadOnlyList<Emission> Emissions) Evaluate(
+        EntityRecord entity, ValidatedMessage message)
     {
         var envelope = message.Envelope;
         if (envelope.ExpectedVersion is { } expected && expected != entity.Version)
         {
-            return (new RecordedOutcome(OutcomeStatus.VersionConflict, entity.Version, ExpectedVersion: expected), entity.Version, entity.Data);
+            return (new RecordedOutcome(OutcomeStatus.VersionConflict, entity.Version, ExpectedVersion: expected), entity.Version, entity.Data, []);
         }
 
         var handler = message.Registration.Handler;
@@ -67,16 +79,16 @@ public static class EntityEngine
         var result = handler.Handle(current, envelope.MessageType, message.Parsed);
         if (result.IsRejected)
         {
-            return (new RecordedOutcome(OutcomeStatus.Rejected, entity.Version, Reason: result.RejectionReason), entity.Version, entity.Data);
+            return (new RecordedOutcome(OutcomeStatus.Rejected, entity.Version, Reason: result.RejectionReason), entity.Version, entity.Data, []);
         }
 
         if (string.Equals(result.State, current, StringComparison.Ordinal))
         {
-            return (new RecordedOutcome(OutcomeStatus.Unchanged, entity.Version, result.Result), entity.Version, entity.Data);
+            return (new RecordedOutcome(OutcomeStatus.Unchanged, entity.Version, result.Result), entity.Version, entity.Data, result.Emissions);
         }
 
         var version = entity.Version + 1;
-        return (new RecordedOutcome(OutcomeStatus.Applied, version, result.Result), version, result.State);
+        return (new RecordedOutcome(OutcomeStatus.Applied, version, result.Result), version, result.State, result.Emissions);
     }
 
     /// <summary>

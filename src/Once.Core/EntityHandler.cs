@@ -99,7 +99,7 @@ public abstract class EntityHandler<TState> : IEntityHandler
             return HandlerResult.Reject(reason);
         }
 
-        return HandlerResult.Apply(ToCanonical(decision.State!), ToCanonical(decision.Result!));
+        return HandlerResult.Apply(ToCanonical(decision.State!), ToCanonical(decision.Result!), decision.Emissions);
     }
 
     private static string ToCanonical(object value) =>

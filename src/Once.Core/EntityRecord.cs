@@ -29,6 +29,9 @@ public sealed class EntityRecord
 
     public DateTimeOffset? LedgerFloor => State.LedgerFloor;
 
+    /// <summary>Emitted messages not yet delivered, oldest first.</summary>
+    public IReadOnlyList<OutboxEntry> Outbox => State.Outbox;
+
     public bool TryGetEntry(string messageId, out LedgerEntry entry) => _index.TryGetValue(messageId, out entry!);
 
     /// <summary>The oldest remembered entry at a position (0 = oldest).</summary>
@@ -48,6 +51,16 @@ public sealed class EntityRecord
         {
             ledger.Add(added);
             _index[added.MessageId] = added;
+        }
+
+        if (change.OutboxAdded is { } emitted)
+        {
+            State.Outbox.AddRange(emitted);
+        }
+
+        if (change.OutboxDelivered is { } delivered)
+        {
+            State.Outbox.RemoveAll(entry => delivered.Contains(entry.Envelope.MessageId));
         }
 
         State.Version = change.Version;

@@ -23,4 +23,8 @@ public sealed class EntityState
     /// <summary>The latest first-seen or produced time of a forgotten id; null while nothing was forgotten.</summary>
     [Id(3)]
     public DateTimeOffset? LedgerFloor { get; set; }
+
+    /// <summary>Messages to other entities, written with the change that emitted them, not yet delivered.</summary>
+    [Id(4)]
+    public List<OutboxEntry> Outbox { get; set; } = [];
 }

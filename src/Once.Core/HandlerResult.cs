@@ -3,11 +3,12 @@ namespace Once;
 /// <summary>What a handler decided: a new state and a result (both canonical JSON), or a rejection.</summary>
 public readonly record struct HandlerResult
 {
-    private HandlerResult(string? state, string? result, string? rejection)
+    private HandlerResult(string? state, string? result, string? rejection, IReadOnlyList<Emission>? emissions)
     {
         State = state;
         Result = result;
         RejectionReason = rejection;
+        Emissions = emissions ?? [];
     }
 
     /// <summary>The state after the message; null when rejected.</summary>
@@ -19,13 +20,16 @@ public readonly record struct HandlerResult
     /// <summary>The business reason of a rejection, such as <c>insufficient-funds</c>.</summary>
     public string? RejectionReason { get; }
 
+    /// <summary>Messages to other entities, sent through the outbox (applied results only).</summary>
+    public IReadOnlyList<Emission> Emissions { get; }
+
     public bool IsRejected => RejectionReason is not null;
 
-    public static HandlerResult Apply(string state, string result) => new(state, result, null);
+    public static HandlerResult Apply(string state, string result, IReadOnlyList<Emission>? emissions = null) => new(state, result, null, emissions);
 
     public static HandlerResult Reject(string reason)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        return new(null, null, reason);
+        return new(null, null, reason, null);
     }
 }

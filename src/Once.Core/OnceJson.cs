@@ -7,7 +7,7 @@ namespace Once;
 public static class OnceJson
 {
     /// <summary>camelCase names; unknown members, missing required members, nulls where a value is
-    /// required, and numbers in strings are all errors.</summary>
+    /// required, and numbers in strings are all errors. Null members are not written.</summary>
     public static JsonSerializerOptions Strict { get; } = CreateStrict();
 
     private static JsonSerializerOptions CreateStrict()
@@ -19,6 +19,9 @@ public static class OnceJson
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
             PropertyNameCaseInsensitive = false,
+
+            // States and results stay small: optional members that are absent are not written as null.
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

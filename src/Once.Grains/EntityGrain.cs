@@ -17,11 +17,12 @@ internal sealed partial class EntityGrain(
     IOptions<LedgerOptions> ledgerOptions,
     TimeProvider time,
     OnceMetrics metrics,
-    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver
+    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver, IRemindable
 {
     private const int MaxStaleRetries = 3;
 
     private readonly IEntityStore _store = new PersistentEntityStore(state);
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     private EntityKey? _key;
 
@@ -40,28 +41,60 @@ internal sealed partial class EntityGrain(
             return Refuse(envelope, error!);
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            await _store.EnsureLoadedAsync();
-            var decision = EntityEngine.Decide(_store.Current, message!, ledgerOptions.Value, time.GetUtcNow());
-            if (decision.Change is not null)
+        var outcome = await CommitAsync(
+            current =>
             {
+                var decision = EntityEngine.Decide(current, message!, ledgerOptions.Value, time.GetUtcNow());
+                return (decision.Outcome, decision.Change);
+            },
+            envelope.MessageId);
+        Record(envelope, outcome!);
+        return outcome!;
+    }
+
+    /// <summary>
+    /// Decides on the loaded state and commits the change in one write, one commit at a time (the
+    /// outbox dispatcher runs beside message turns). After a stale write it decides again on fresh
+    /// state, where the ledger decides. Returns the decision's outcome once the write is durable.
+    /// </summary>
+    private async Task<MessageOutcome?> CommitAsync(Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await _store.EnsureLoadedAsync();
+                var (outcome, change) = decide(_store.Current);
+                if (change is null)
+                {
+                    return outcome;
+                }
+
                 try
                 {
-                    await _store.CommitAsync(decision.Change);
+                    await _store.CommitAsync(change);
                 }
                 catch (StaleWriteException) when (attempt < MaxStaleRetries)
                 {
                     // Another activation of this entity wrote first. This one is stale: let it go once
-                    // this call ends, and decide again on the fresh state, where the ledger decides.
-                    LogStaleWrite(Key, envelope.MessageId, attempt);
+                    // this call ends, and decide again on the fresh state.
+                    LogStaleWrite(Key, cause, attempt);
                     DeactivateOnIdle();
                     continue;
                 }
-            }
 
-            Record(envelope, decision.Outcome);
-            return decision.Outcome;
+                if (change.OutboxAdded is { Count: > 0 })
+                {
+                    await ScheduleDispatchAsync(TimeSpan.Zero);
+                }
+
+                return outcome;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

@@ -11,18 +11,27 @@ public sealed class OnceMetrics
     public const string MeterName = "Once";
 
     private readonly Counter<long> _messages;
+    private readonly Counter<long> _outbox;
 
     public OnceMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         _messages = meter.CreateCounter<long>("once.messages", unit: "{message}", description: "Messages answered by entity grains, by outcome.");
+        _outbox = meter.CreateCounter<long>("once.outbox.delivered", unit: "{message}", description: "Emitted messages delivered from outboxes, by the target's outcome.");
     }
 
     internal void MessageProcessed(EntityTypeName type, MessageOutcome outcome) =>
         _messages.Add(
             1,
             new KeyValuePair<string, object?>("entity_type", type.Value),
+            new KeyValuePair<string, object?>("status", outcome.Status.ToWireName()),
+            new KeyValuePair<string, object?>("replayed", outcome.Replayed));
+
+    internal void OutboxDelivered(EntityTypeName source, MessageOutcome outcome) =>
+        _outbox.Add(
+            1,
+            new KeyValuePair<string, object?>("entity_type", source.Value),
             new KeyValuePair<string, object?>("status", outcome.Status.ToWireName()),
             new KeyValuePair<string, object?>("replayed", outcome.Replayed));
 }

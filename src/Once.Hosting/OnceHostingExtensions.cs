@@ -43,13 +43,16 @@ public static partial class OnceHostingExtensions
             }
 
             silo.AddOnceEngine();
+            // Reminders wake entities whose outbox still holds messages; they live with the state.
             if (options.Storage == StorageKind.Postgres)
             {
                 silo.AddAdoNetGrainStorage(EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
+                silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
             }
             else
             {
                 silo.AddMemoryGrainStorage(EntityGrainNames.StorageName);
+                silo.UseInMemoryReminderService();
             }
 
             if (options.StreamProvider == StorageKind.Postgres)

@@ -31,5 +31,5 @@ public static class OnceSiloExtensions
 
     /// <summary>Adds the engine with in-memory entity storage and memory streams: fast, and lost when the silo stops.</summary>
     public static ISiloBuilder AddOnceInMemory(this ISiloBuilder silo) =>
-        silo.AddOnceEngine().AddMemoryGrainStorage(EntityGrainNames.StorageName).AddOnceMemoryStreams();
+        silo.AddOnceEngine().AddMemoryGrainStorage(EntityGrainNames.StorageName).AddOnceMemoryStreams().UseInMemoryReminderService();
 }

@@ -3,6 +3,7 @@ using Once.Grains;
 using Once.Hosting;
 using Once.Samples;
 using Once.Samples.Accounts;
+using Once.Samples.Orders;
 using Orleans.Runtime.Hosting;
 using Orleans.TestingHost;
 
@@ -16,6 +17,9 @@ namespace Once.Cluster.Tests;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string NoDedupAccounts = "accounts-nodedup";
+
+    /// <summary>Orders that pay from <see cref="NoDedupAccounts"/>: the pipeline's negative control.</summary>
+    public const string NoDedupOrders = "orders-nodedup";
 
     private InProcessTestCluster? _cluster;
 
@@ -40,10 +44,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddOnceEngine().AddOnceMemoryStreams();
+            silo.AddOnceEngine().AddOnceMemoryStreams().UseInMemoryReminderService();
             silo.Services.AddGrainStorage(EntityGrainNames.StorageName, (_, _) => Storage);
             silo.Services.AddSampleDomains();
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
+            silo.Services.AddOnceEntityType(new OrdersHandler(NoDedupOrders, NoDedupAccounts));
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();

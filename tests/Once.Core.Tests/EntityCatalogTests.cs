@@ -199,7 +199,7 @@ public sealed class EntityCatalogTests
     public void Handler_MessageTypes_ListsRegisteredTypes()
     {
         Assert.Equal(["deposit", "set-limit", "withdraw"], new AccountsHandler().MessageTypes.Order(StringComparer.Ordinal));
-        Assert.Equal(["cancel", "pay", "place", "ship"], new OrdersHandler().MessageTypes.Order(StringComparer.Ordinal));
+        Assert.Equal(["cancel", "pay", "payment-rejected", "place", "ship"], new OrdersHandler().MessageTypes.Order(StringComparer.Ordinal));
         Assert.Equal("""{"balance":0,"limit":0}""", new AccountsHandler().InitialState);
         Assert.Equal("""{"status":"new","total":0}""", new OrdersHandler().InitialState);
     }

@@ -27,6 +27,7 @@ internal static class PostgresCluster
         {
             silo.AddOnceEngine().AddAdoNetGrainStorage(
                 EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
+            silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
             silo.Services.AddSampleDomains();
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
             if (streams)

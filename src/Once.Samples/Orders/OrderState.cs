@@ -1,4 +1,4 @@
 namespace Once.Samples.Orders;
 
-/// <summary>An order: where it is in its life and its total once placed.</summary>
-public sealed record OrderState(string Status, decimal Total);
+/// <summary>An order: where it is in its life, its total once placed, and the paying account if named.</summary>
+public sealed record OrderState(string Status, decimal Total, string? Account = null, string? FailureReason = null);

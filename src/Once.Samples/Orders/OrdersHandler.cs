@@ -3,6 +3,9 @@ namespace Once.Samples.Orders;
 /// <summary>
 /// The <c>orders</c> sample domain, a state machine: new -> placed -> paid -> shipped, and cancel
 /// from placed or paid. Any other transition is rejected with <c>invalid-transition</c>.
+/// The pipeline: an order placed with an <c>account</c> emits, when paid, a <c>withdraw</c> of its
+/// total to <c>accounts/{account}</c> through the outbox. If the account rejects it, the rejection
+/// comes back as <c>payment-rejected</c>, which moves a paid order to <c>payment-failed</c>.
 /// </summary>
 public sealed class OrdersHandler : EntityHandler<OrderState>
 {
@@ -14,16 +17,35 @@ public sealed class OrdersHandler : EntityHandler<OrderState>
     public const string Paid = "paid";
     public const string Shipped = "shipped";
     public const string Cancelled = "cancelled";
+    public const string PaymentFailed = "payment-failed";
 
     public OrdersHandler()
-        : base(TypeName, new OrderState(New, 0m))
+        : this(TypeName, Accounts.AccountsHandler.TypeName)
     {
-        On<PlaceData>("place", d => Money.Check("total", d.Total, allowZero: false), (state, d) =>
-            Move(state, to: Placed, [New], state with { Total = d.Total }));
-        On("pay", state => Move(state, to: Paid, [Placed]));
+    }
+
+    /// <summary>The same rules under another type name, paying from accounts of another type (tests use this for controls).</summary>
+    public OrdersHandler(string entityType, string accountType)
+        : base(entityType, new OrderState(New, 0m))
+    {
+        On<PlaceData>("place", CheckPlace, (state, d) =>
+            Move(state, to: Placed, [New], state with { Total = d.Total, Account = d.Account }));
+        On("pay", state =>
+        {
+            var paid = Move(state, to: Paid, [Placed]);
+            return paid.RejectionReason is null && state.Account is { } account
+                ? paid.Emit(new EntityKey(accountType, account), "withdraw", new { amount = state.Total }, onRejected: "payment-rejected")
+                : paid;
+        });
+        On<PaymentRejectedData>("payment-rejected", _ => null, (state, d) =>
+            Move(state, to: PaymentFailed, [Paid], state with { FailureReason = d.Reason }));
         On("ship", state => Move(state, to: Shipped, [Paid]));
         On("cancel", state => Move(state, to: Cancelled, [Placed, Paid]));
     }
+
+    private static string? CheckPlace(PlaceData data) =>
+        Money.Check("total", data.Total, allowZero: false)
+        ?? (data.Account is { } account && !EntityId.TryParse(account, out _, out var problem) ? $"'account': {problem}" : null);
 
     private static Decision<OrderState> Move(OrderState state, string to, string[] from, OrderState? next = null)
     {

@@ -1,4 +1,4 @@
 namespace Once.Samples.Orders;
 
-/// <summary>The data of <c>place</c>.</summary>
-public sealed record PlaceData(decimal Total);
+/// <summary>The data of <c>place</c>: the total and, optionally, the account that pays it.</summary>
+public sealed record PlaceData(decimal Total, string? Account = null);

@@ -1,0 +1,12 @@
+namespace Once;
+
+/// <summary>
+/// A message waiting in an entity's outbox: written with the state change that emitted it, removed
+/// once its target answered with a terminal outcome.
+/// </summary>
+/// <param name="Envelope">The message, with an id derived from the causing message.</param>
+/// <param name="OnRejected">The message type that brings a rejection back to the emitting entity.</param>
+[GenerateSerializer, Immutable, Alias("once.OutboxEntry")]
+public sealed record OutboxEntry(
+    [property: Id(0)] MessageEnvelope Envelope,
+    [property: Id(1)] string? OnRejected = null);

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+
+namespace Once.Grains;
+
+/// <summary>
+/// The outbox dispatcher: delivers emitted messages at least once to their targets, whose ledgers
+/// apply them once. It runs on a grain timer that interleaves with message turns (so two entities
+/// emitting to each other cannot deadlock), reads only committed state (it takes the write gate),
+/// and is woken by a reminder after a crash, as long as the outbox is not empty.
+/// </summary>
+internal sealed partial class EntityGrain
+{
+    private const string DispatchReminder = "once-outbox";
+    private static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _dispatchTimer;
+    private TimeSpan _retryPause = TimeSpan.FromMilliseconds(200);
+    private bool _reminderRegistered;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await _store.EnsureLoadedAsync();
+        if (_store.Current.Outbox.Count > 0)
+        {
+            await ScheduleDispatchAsync(TimeSpan.Zero);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await _store.EnsureLoadedAsync();
+        if (_store.Current.Outbox.Count > 0)
+        {
+            await ScheduleDispatchAsync(TimeSpan.Zero);
+        }
+        else
+        {
+            await ForgetReminderAsync();
+        }
+    }
+
+    private async Task ScheduleDispatchAsync(TimeSpan due)
+    {
+        if (_dispatchTimer is null)
+        {
+            _dispatchTimer = this.RegisterGrainTimer(
+                DispatchAsync,
+                new GrainTimerCreationOptions { DueTime = due, Period = Timeout.InfiniteTimeSpan, Interleave = true, KeepAlive = true });
+        }
+        else
+        {
+            _dispatchTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+
+        if (!_reminderRegistered)
+        {
+            // Durable wake-up: if this silo dies with messages in the outbox, the reminder activates
+            // the entity elsewhere and the dispatcher resumes from storage. The outbox itself is
+            // already durable, so a failure here only delays delivery until the next activation.
+            try
+            {
+                await this.RegisterOrUpdateReminder(DispatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                _reminderRegistered = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogReminderFailed(e, Key);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<OutboxEntry> pending;
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await _store.EnsureLoadedAsync();
+            pending = [.. _store.Current.Outbox];
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        var delivered = new List<MessageId>();
+        var failed = false;
+        foreach (var entry in pending)
+        {
+            try
+            {
+                await DeliverAsync(entry);
+                delivered.Add(entry.Envelope.MessageId);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The target did not answer (or failed): keep the message and try again later. It may
+                // have been applied already; its ledger will answer the retry.
+                LogDeliveryFailed(e, Key, entry.Envelope.Entity, entry.Envelope.MessageId);
+                failed = true;
+            }
+        }
+
+        if (delivered.Count > 0)
+        {
+            await CommitAsync(current => (null, EntityEngine.Delivered(current, delivered)), delivered[0]);
+        }
+
+        if (failed)
+        {
+            await ScheduleDispatchAsync(_retryPause);
+            _retryPause = TimeSpan.FromTicks(Math.Min(_retryPause.Ticks * 2, MaxRetryPause.Ticks));
+        }
+        else
+        {
+            _retryPause = TimeSpan.FromMilliseconds(200);
+            if (_store.Current.Outbox.Count == 0)
+            {
+                await ForgetReminderAsync();
+            }
+        }
+    }
+
+    /// <summary>Sends one emitted message; a rejection comes back as the compensation message, if one was named.</summary>
+    private async Task DeliverAsync(OutboxEntry entry)
+    {
+        var outcome = await GrainFactory.SendAsync(entry.Envelope);
+        metrics.OutboxDelivered(Key.Type, outcome);
+        if (outcome.Status == OutcomeStatus.Rejected && entry.OnRejected is { } replyType)
+        {
+            var reply = new MessageEnvelope(
+                OutboxIds.Derive(entry.Envelope.Entity, entry.Envelope.MessageId, 0, purpose: "rejected"),
+                Key,
+                replyType,
+                System.Text.Json.JsonSerializer.Serialize(new { reason = outcome.Reason }));
+            await SendAsync(reply);
+        }
+        else if (!outcome.IsTerminal)
+        {
+            // Retrying cannot change a refusal (invalid, reused id, expired): it is logged and counted.
+            LogDeliveryRefused(Key, entry.Envelope.Entity, entry.Envelope.MessageId, outcome.Status.ToWireName(), outcome.Reason);
+        }
+    }
+
+    private async Task ForgetReminderAsync()
+    {
+        var reminder = await this.GetReminder(DispatchReminder);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        _reminderRegistered = false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} could not register its outbox reminder; delivery resumes on its next activation")]
+    private partial void LogReminderFailed(Exception exception, EntityKey entity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} outbox message {MessageId} to {Target} not delivered yet; retrying")]
+    private partial void LogDeliveryFailed(Exception exception, EntityKey entity, EntityKey target, MessageId messageId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} outbox message {MessageId} to {Target} was refused: {Status} ({Reason})")]
+    private partial void LogDeliveryRefused(EntityKey entity, EntityKey target, MessageId messageId, string status, string? reason);
+}
