@@ -25,4 +25,8 @@ public enum OutcomeStatus
     /// <summary>The message was produced before the oldest history the entity's ledger still holds,
     /// so it cannot be told apart from an already processed message; refused, nothing recorded.</summary>
     Expired = 6,
+
+    /// <summary>Acknowledged without an outcome (entity types with the at-most-once guarantee): the
+    /// message may or may not have been applied.</summary>
+    Accepted = 7,
 }

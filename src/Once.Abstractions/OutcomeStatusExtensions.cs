@@ -12,6 +12,7 @@ public static class OutcomeStatusExtensions
         OutcomeStatus.PayloadMismatch => "payload-mismatch",
         OutcomeStatus.Invalid => "invalid",
         OutcomeStatus.Expired => "expired",
+        OutcomeStatus.Accepted => "accepted",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 }

@@ -41,6 +41,11 @@ internal sealed partial class EntityGrain(
             return Refuse(envelope, error!);
         }
 
+        if (message!.Registration.Guarantee == DeliveryGuarantee.AtMostOnce)
+        {
+            return await AcceptAtMostOnceAsync(message);
+        }
+
         var outcome = await CommitAsync(
             current =>
             {
@@ -50,6 +55,34 @@ internal sealed partial class EntityGrain(
             envelope.MessageId);
         Record(envelope, outcome!);
         return outcome!;
+    }
+
+    /// <summary>
+    /// At-most-once: the answer does not depend on the processing. A failure is logged and counted as
+    /// a loss, never reported to the sender, so nobody retries.
+    /// </summary>
+    private async Task<MessageOutcome> AcceptAtMostOnceAsync(ValidatedMessage message)
+    {
+        var envelope = message.Envelope;
+        try
+        {
+            await CommitAsync(
+                current =>
+                {
+                    var decision = EntityEngine.Decide(current, message, ledgerOptions.Value, time.GetUtcNow());
+                    return (decision.Outcome, decision.Change);
+                },
+                envelope.MessageId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLostAtMostOnce(e, Key, envelope.MessageId);
+            metrics.MessageLost(Key.Type);
+        }
+
+        var accepted = new MessageOutcome(OutcomeStatus.Accepted, envelope.MessageId, 0);
+        Record(envelope, accepted);
+        return accepted;
     }
 
     /// <summary>
@@ -174,6 +207,9 @@ internal sealed partial class EntityGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Entity} message {MessageId}: invalid ({Reason})")]
     private partial void LogInvalid(EntityKey entity, MessageId messageId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId} was acknowledged at most once and its processing failed: lost")]
+    private partial void LogLostAtMostOnce(Exception exception, EntityKey entity, MessageId messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} message {MessageId} from the stream was refused: {Status} ({Reason})")]
     private partial void LogStreamRefusal(EntityKey entity, MessageId messageId, string status, string? reason);

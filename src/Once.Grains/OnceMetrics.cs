@@ -12,12 +12,14 @@ public sealed class OnceMetrics
 
     private readonly Counter<long> _messages;
     private readonly Counter<long> _outbox;
+    private readonly Counter<long> _lost;
 
     public OnceMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
         _messages = meter.CreateCounter<long>("once.messages", unit: "{message}", description: "Messages answered by entity grains, by outcome.");
+        _lost = meter.CreateCounter<long>("once.messages.lost", unit: "{message}", description: "At-most-once messages acknowledged whose processing failed.");
         _outbox = meter.CreateCounter<long>("once.outbox.delivered", unit: "{message}", description: "Emitted messages delivered from outboxes, by the target's outcome.");
     }
 
@@ -34,4 +36,7 @@ public sealed class OnceMetrics
             new KeyValuePair<string, object?>("entity_type", source.Value),
             new KeyValuePair<string, object?>("status", outcome.Status.ToWireName()),
             new KeyValuePair<string, object?>("replayed", outcome.Replayed));
+
+    internal void MessageLost(EntityTypeName type) =>
+        _lost.Add(1, new KeyValuePair<string, object?>("entity_type", type.Value));
 }

@@ -15,6 +15,7 @@ internal sealed class OutcomeResult(MessageOutcome outcome) : IResult
     public int StatusCode => outcome.Status switch
     {
         OutcomeStatus.Applied or OutcomeStatus.Unchanged => StatusCodes.Status200OK,
+        OutcomeStatus.Accepted => StatusCodes.Status202Accepted,
         OutcomeStatus.VersionConflict => StatusCodes.Status412PreconditionFailed,
         OutcomeStatus.Rejected or OutcomeStatus.PayloadMismatch or OutcomeStatus.Expired => StatusCodes.Status422UnprocessableEntity,
         _ => outcome.Reason == MessageErrors.UnknownEntityType ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest,
@@ -37,7 +38,7 @@ internal sealed class OutcomeResult(MessageOutcome outcome) : IResult
         var body = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(body))
         {
-            if (outcome.Status is OutcomeStatus.Applied or OutcomeStatus.Unchanged)
+            if (outcome.Status is OutcomeStatus.Applied or OutcomeStatus.Unchanged or OutcomeStatus.Accepted)
             {
                 response.ContentType = "application/json";
                 WriteSuccess(json);
@@ -57,9 +58,13 @@ internal sealed class OutcomeResult(MessageOutcome outcome) : IResult
         json.WriteStartObject();
         json.WriteString("status", outcome.Status.ToWireName());
         json.WriteString("messageId", outcome.MessageId.Value);
-        json.WriteNumber("version", outcome.Version);
-        json.WritePropertyName("result");
-        json.WriteRawValue(outcome.Result ?? "null");
+        if (outcome.Status != OutcomeStatus.Accepted)
+        {
+            json.WriteNumber("version", outcome.Version);
+            json.WritePropertyName("result");
+            json.WriteRawValue(outcome.Result ?? "null");
+        }
+
         json.WriteEndObject();
     }
 

@@ -18,6 +18,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string NoDedupAccounts = "accounts-nodedup";
 
+    /// <summary>Accounts with the at-most-once guarantee.</summary>
+    public const string AtMostOnceAccounts = "accounts-amo";
+
     /// <summary>Orders that pay from <see cref="NoDedupAccounts"/>: the pipeline's negative control.</summary>
     public const string NoDedupOrders = "orders-nodedup";
 
@@ -34,6 +37,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     [
         new EntityRegistration(new AccountsHandler()),
         new EntityRegistration(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce),
+        new EntityRegistration(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce),
     ]);
 
     public EntityStreamPublisher Publisher => new(Client, Catalog);
@@ -49,6 +53,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSampleDomains();
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
             silo.Services.AddOnceEntityType(new OrdersHandler(NoDedupOrders, NoDedupAccounts));
+            silo.Services.AddOnceEntityType(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce);
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();

@@ -65,6 +65,11 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Task<string>> _classDatabases = new();
+
+    /// <summary>One database per test class, created on first use.</summary>
+    public Task<string> DatabaseForAsync(Type testClass) => _classDatabases.GetOrAdd(testClass, _ => CreateDatabaseAsync());
+
     /// <summary>Creates an empty database with the Once schema applied; returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
