@@ -135,10 +135,11 @@ internal sealed partial class EntityGrain
                 System.Text.Json.JsonSerializer.Serialize(new { reason = outcome.Reason }));
             await SendAsync(reply);
         }
-        else if (!outcome.IsTerminal)
+        else if (!outcome.IsTerminal && outcome.Status != OutcomeStatus.Accepted)
         {
-            // Retrying cannot change a refusal (invalid, reused id, expired): it is logged and counted.
+            // Retrying cannot change a refusal (invalid, reused id, expired): set it aside with its reason.
             LogDeliveryRefused(Key, entry.Envelope.Entity, entry.Envelope.MessageId, outcome.Status.ToWireName(), outcome.Reason);
+            await DeadLetterAsync(entry.Envelope, "outbox", 1, $"{outcome.Status.ToWireName()}: {outcome.Reason ?? outcome.Detail}");
         }
     }
 

@@ -17,12 +17,14 @@ internal sealed partial class EntityGrain(
     IOptions<LedgerOptions> ledgerOptions,
     TimeProvider time,
     OnceMetrics metrics,
+    IOptions<StreamConsumerOptions> consumerOptions,
     ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver, IRemindable
 {
     private const int MaxStaleRetries = 3;
 
     private readonly IEntityStore _store = new PersistentEntityStore(state);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Dictionary<MessageId, int> _streamAttempts = [];
 
     private EntityKey? _key;
 
@@ -143,16 +145,42 @@ internal sealed partial class EntityGrain(
 
     /// <summary>
     /// A stream delivery is processed like a direct send. An exception (storage, a failing handler)
-    /// propagates so the stream delivers again; a refusal is logged and counted, never silent.
+    /// propagates so the stream delivers again, up to the configured attempts; then the message is set
+    /// aside in the dead-letter store with its reason. A refusal (invalid, reused id, expired) is set
+    /// aside at once: retrying cannot change it. Nothing is dropped silently.
     /// </summary>
     private async Task OnStreamMessageAsync(MessageEnvelope envelope, StreamSequenceToken? token)
     {
-        var outcome = await SendAsync(envelope);
-        if (!outcome.IsTerminal)
+        MessageOutcome outcome;
+        try
+        {
+            outcome = await SendAsync(envelope);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var attempts = _streamAttempts.GetValueOrDefault(envelope.MessageId) + 1;
+            if (attempts < consumerOptions.Value.MaxAttempts)
+            {
+                _streamAttempts[envelope.MessageId] = attempts;
+                throw;
+            }
+
+            _streamAttempts.Remove(envelope.MessageId);
+            await DeadLetterAsync(envelope, "stream", attempts, e.GetBaseException().Message);
+            return;
+        }
+
+        _streamAttempts.Remove(envelope.MessageId);
+        if (!outcome.IsTerminal && outcome.Status != OutcomeStatus.Accepted)
         {
             LogStreamRefusal(envelope.Entity, envelope.MessageId, outcome.Status.ToWireName(), outcome.Reason);
+            await DeadLetterAsync(envelope, "stream", 1, $"{outcome.Status.ToWireName()}: {outcome.Reason ?? outcome.Detail}");
         }
     }
+
+    private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason) =>
+        GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(
+            new DeadLetter(OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value, envelope, reason, source, attempts, time.GetUtcNow()));
 
     public async Task<EntitySnapshot?> GetAsync()
     {

@@ -13,6 +13,7 @@ public sealed class OnceMetrics
     private readonly Counter<long> _messages;
     private readonly Counter<long> _outbox;
     private readonly Counter<long> _lost;
+    private readonly Counter<long> _deadLettered;
 
     public OnceMetrics(IMeterFactory meters)
     {
@@ -20,6 +21,7 @@ public sealed class OnceMetrics
         var meter = meters.Create(MeterName);
         _messages = meter.CreateCounter<long>("once.messages", unit: "{message}", description: "Messages answered by entity grains, by outcome.");
         _lost = meter.CreateCounter<long>("once.messages.lost", unit: "{message}", description: "At-most-once messages acknowledged whose processing failed.");
+        _deadLettered = meter.CreateCounter<long>("once.dead_letters", unit: "{message}", description: "Messages set aside in the dead-letter store, by source.");
         _outbox = meter.CreateCounter<long>("once.outbox.delivered", unit: "{message}", description: "Emitted messages delivered from outboxes, by the target's outcome.");
     }
 
@@ -39,4 +41,7 @@ public sealed class OnceMetrics
 
     internal void MessageLost(EntityTypeName type) =>
         _lost.Add(1, new KeyValuePair<string, object?>("entity_type", type.Value));
+
+    internal void DeadLettered(EntityTypeName type, string source) =>
+        _deadLettered.Add(1, new KeyValuePair<string, object?>("entity_type", type.Value), new KeyValuePair<string, object?>("source", source));
 }

@@ -21,6 +21,7 @@ public static class OnceSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
+        services.AddOptions<StreamConsumerOptions>().BindConfiguration("Once:Streams");
         services.TryAddSingleton<EntityCatalog>();
         services.AddEntityStreamMapping();
 

@@ -21,6 +21,7 @@ public static class OnceHttpExtensions
         app.UseStatusCodePages();
         app.MapEntityEndpoints();
         app.MapStreamEndpoints();
+        app.MapDeadLetterEndpoints();
         return app;
     }
 }

@@ -18,6 +18,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string NoDedupAccounts = "accounts-nodedup";
 
+    /// <summary>Orders that pay from an entity type no silo knows: their outbox messages are refused.</summary>
+    public const string GhostOrders = "orders-ghost";
+
     /// <summary>Accounts with the at-most-once guarantee.</summary>
     public const string AtMostOnceAccounts = "accounts-amo";
 
@@ -38,6 +41,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         new EntityRegistration(new AccountsHandler()),
         new EntityRegistration(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce),
         new EntityRegistration(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce),
+        new EntityRegistration(new FlakyHandler()),
     ]);
 
     public EntityStreamPublisher Publisher => new(Client, Catalog);
@@ -54,6 +58,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
             silo.Services.AddOnceEntityType(new OrdersHandler(NoDedupOrders, NoDedupAccounts));
             silo.Services.AddOnceEntityType(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce);
+            silo.Services.AddOnceEntityType(new FlakyHandler());
+            silo.Services.AddOnceEntityType(new OrdersHandler(GhostOrders, "ghosts"));
+            silo.Services.Configure<Grains.StreamConsumerOptions>(o => o.MaxAttempts = 2);
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();

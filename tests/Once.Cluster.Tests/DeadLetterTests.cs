@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace Once.Cluster.Tests;
+
+/// <summary>A message whose processing keeps failing is set aside with its reason, never dropped, and can be requeued.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class DeadLetterTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task PoisonOnTheStream_AfterMaxAttempts_DeadLetteredWithReason_RequeuedOnceFixed()
+    {
+        var entity = new EntityKey(FlakyHandler.TypeName, "f-" + Guid.NewGuid().ToString("N"));
+        var poison = new MessageEnvelope(new MessageId("poison-1"), entity, "work", "{}");
+        var store = fixture.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
+        FlakyHandler.Failing = true;
+        try
+        {
+            await fixture.Publisher.PublishAsync(poison);
+            var deadLetter = await EventuallyAsync(async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.Entity == entity));
+
+            Assert.Equal(("stream", 2), (deadLetter.Source, deadLetter.Attempts));
+            Assert.Contains("the flaky handler failed", deadLetter.Reason, StringComparison.Ordinal);
+            Assert.Equal(poison, deadLetter.Envelope);
+            Assert.Null(await fixture.Client.GetOutcomeAsync(entity, poison.MessageId));
+
+            // The operator fixes the cause and requeues (what POST /v1/dead-letters/{id}/requeue does).
+            FlakyHandler.Failing = false;
+            var outcome = await fixture.Client.SendAsync(deadLetter.Envelope);
+            Assert.True(await store.RemoveAsync(deadLetter.Id));
+
+            Assert.Equal((OutcomeStatus.Applied, 1L), (outcome.Status, outcome.Version));
+            Assert.Null(await store.GetAsync(deadLetter.Id));
+        }
+        finally
+        {
+            FlakyHandler.Failing = false;
+        }
+    }
+
+    [Fact]
+    public async Task OutboxMessageRefusedByItsTarget_IsDeadLetteredNotDropped()
+    {
+        // Orders of this type pay from "ghosts", an entity type no silo knows: the target refuses.
+        var order = new EntityKey(ClusterFixture.GhostOrders, "o-" + Guid.NewGuid().ToString("N"));
+        var store = fixture.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
+        await fixture.Client.SendAsync(new MessageEnvelope(new MessageId("place"), order, "place", """{"total":1,"account":"nobody"}"""));
+
+        await fixture.Client.SendAsync(new MessageEnvelope(new MessageId("pay"), order, "pay", "{}"));
+        var deadLetter = await EventuallyAsync(async () =>
+            (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.MessageId == OutboxIds.Derive(order, new MessageId("pay"), 0)));
+
+        Assert.Equal("outbox", deadLetter.Source);
+        Assert.Contains(MessageErrors.UnknownEntityType, deadLetter.Reason, StringComparison.Ordinal);
+        Assert.Equal(new EntityKey("ghosts", "nobody"), deadLetter.Envelope.Entity);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read)
+        where T : class
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await read() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "nothing was dead-lettered");
+            await timer.WaitForNextTickAsync();
+        }
+    }
+}
