@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Once.Cluster.Tests;
 
@@ -16,7 +15,7 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
         try
         {
             await fixture.Publisher.PublishAsync(poison);
-            var deadLetter = await EventuallyAsync(async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.Entity == entity));
+            var deadLetter = await Eventually.FoundAsync(async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.Entity == entity), "nothing was dead-lettered");
 
             Assert.Equal(("stream", 2), (deadLetter.Source, deadLetter.Attempts));
             Assert.Contains("the flaky handler failed", deadLetter.Reason, StringComparison.Ordinal);
@@ -46,28 +45,12 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
         await fixture.Client.SendAsync(new MessageEnvelope(new MessageId("place"), order, "place", """{"total":1,"account":"nobody"}"""));
 
         await fixture.Client.SendAsync(new MessageEnvelope(new MessageId("pay"), order, "pay", "{}"));
-        var deadLetter = await EventuallyAsync(async () =>
-            (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.MessageId == OutboxIds.Derive(order, new MessageId("pay"), 0)));
+        var deadLetter = await Eventually.FoundAsync(
+            async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.MessageId == OutboxIds.Derive(order, new MessageId("pay"), 0)),
+            "nothing was dead-lettered");
 
         Assert.Equal("outbox", deadLetter.Source);
         Assert.Contains(MessageErrors.UnknownEntityType, deadLetter.Reason, StringComparison.Ordinal);
         Assert.Equal(new EntityKey("ghosts", "nobody"), deadLetter.Envelope.Entity);
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read)
-        where T : class
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await read() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "nothing was dead-lettered");
-            await timer.WaitForNextTickAsync();
-        }
     }
 }

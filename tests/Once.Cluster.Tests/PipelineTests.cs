@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using static Once.Cluster.Tests.Messages;
 
@@ -32,7 +31,7 @@ public sealed class PipelineTests(ClusterFixture fixture)
         var (order, account) = await PlacedOrderAsync("orders", "accounts", funds: 10m, total: 30m);
 
         await Client.SendAsync(Message(order, "pay", "p-1"));
-        var state = await EventuallyAsync(async () => (await Client.GetEntityAsync(order))!.State, s => s.Contains("payment-failed", StringComparison.Ordinal), "no compensation");
+        var state = await Eventually.MatchAsync(async () => (await Client.GetEntityAsync(order))!.State, s => s.Contains("payment-failed", StringComparison.Ordinal), "no compensation");
 
         using var json = JsonDocument.Parse(state);
         Assert.Equal("insufficient-funds", json.RootElement.GetProperty("failureReason").GetString());
@@ -110,25 +109,8 @@ public sealed class PipelineTests(ClusterFixture fixture)
     private static MessageEnvelope Message(EntityKey order, string type, string id) => new(new MessageId(id), order, type, "{}");
 
     private Task<decimal> BalanceEventuallyAsync(EntityKey account, Func<decimal, bool> done) =>
-        EventuallyAsync(() => BalanceAsync(Client, account), done, "the balance never moved");
+        Eventually.MatchAsync(() => BalanceAsync(Client, account), done, "the balance never moved");
 
     private Task OutboxEventuallyEmptyAsync(EntityKey order) =>
-        EventuallyAsync(() => Task.FromResult(fixture.Storage.StoredState(order)!.Outbox.Count), c => c == 0, "the outbox never emptied");
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string failure)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), failure);
-            await timer.WaitForNextTickAsync();
-        }
-    }
+        Eventually.MatchAsync(() => Task.FromResult(fixture.Storage.StoredState(order)!.Outbox.Count), c => c == 0, "the outbox never emptied");
 }

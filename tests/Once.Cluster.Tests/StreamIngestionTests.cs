@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static Once.Cluster.Tests.Messages;
 
 namespace Once.Cluster.Tests;
@@ -102,26 +101,8 @@ public sealed class StreamIngestionTests(ClusterFixture fixture)
     }
 
     private Task<MessageOutcome> OutcomeEventuallyAsync(EntityKey account, string messageId) =>
-        EventuallyAsync(() => Client.GetOutcomeAsync(account, new MessageId(messageId)), o => o is not null, $"no outcome for {messageId}")!;
+        Eventually.FoundAsync(() => Client.GetOutcomeAsync(account, new MessageId(messageId)), $"no outcome for {messageId}");
 
     private Task<decimal> BalanceEventuallyAsync(EntityKey account, decimal expected) =>
-        EventuallyAsync(() => BalanceAsync(Client, account), b => b >= expected, $"balance never reached {expected}");
-
-    /// <summary>Stream delivery is asynchronous: poll a condition with a deadline.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string failure)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), failure);
-            await timer.WaitForNextTickAsync();
-        }
-    }
+        Eventually.MatchAsync(() => BalanceAsync(Client, account), b => b >= expected, $"balance never reached {expected}");
 }
