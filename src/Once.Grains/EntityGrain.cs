@@ -48,15 +48,15 @@ internal sealed partial class EntityGrain(
             return await AcceptAtMostOnceAsync(message);
         }
 
-        var outcome = await CommitAsync(
-            current =>
-            {
-                var decision = EntityEngine.Decide(current, message!, ledgerOptions.Value, time.GetUtcNow());
-                return (decision.Outcome, decision.Change);
-            },
-            envelope.MessageId);
+        var outcome = await CommitAsync(current => DecideNow(current, message), envelope.MessageId);
         Record(envelope, outcome!);
         return outcome!;
+    }
+
+    private (MessageOutcome? Outcome, EntityChange? Change) DecideNow(EntityRecord current, ValidatedMessage message)
+    {
+        var decision = EntityEngine.Decide(current, message, ledgerOptions.Value, time.GetUtcNow());
+        return (decision.Outcome, decision.Change);
     }
 
     /// <summary>
@@ -68,13 +68,7 @@ internal sealed partial class EntityGrain(
         var envelope = message.Envelope;
         try
         {
-            await CommitAsync(
-                current =>
-                {
-                    var decision = EntityEngine.Decide(current, message, ledgerOptions.Value, time.GetUtcNow());
-                    return (decision.Outcome, decision.Change);
-                },
-                envelope.MessageId);
+            await CommitAsync(current => DecideNow(current, message), envelope.MessageId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
