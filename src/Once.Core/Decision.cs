@@ -36,4 +36,17 @@ public readonly record struct Decision<TState>
         var json = System.Text.Json.JsonSerializer.Serialize(data, data.GetType(), OnceJson.Strict);
         return new(State, Result, null, [.. Emissions, new Emission(target, messageType, json, onRejected)]);
     }
+
+    /// <summary>Also makes an HTTP POST of <paramref name="body"/> (as JSON) to <paramref name="url"/>, at least once, with one Idempotency-Key.</summary>
+    public Decision<TState> Call(Uri url, object body)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (RejectionReason is not null)
+        {
+            throw new InvalidOperationException("A rejected message calls nothing.");
+        }
+
+        var json = System.Text.Json.JsonSerializer.Serialize(body, body.GetType(), OnceJson.Strict);
+        return new(State, Result, null, [.. Emissions, new Emission(default, "http-post", json, Call: new HttpEffect(url.ToString(), json))]);
+    }
 }

@@ -10,9 +10,12 @@ namespace Once;
 /// <param name="Data">Its data as JSON.</param>
 /// <param name="OnRejected">When set, a rejection by the target comes back to the emitting entity as a
 /// message of this type with data <c>{"reason": "..."}</c> (a compensation).</param>
+/// <param name="Call">When set, this is an HTTP call to the outside world instead of a message; the
+/// target is then the emitting entity itself and only names where the effect came from.</param>
 [GenerateSerializer, Immutable, Alias("once.Emission")]
 public sealed record Emission(
     [property: Id(0)] EntityKey Target,
     [property: Id(1)] string MessageType,
     [property: Id(2)] string Data,
-    [property: Id(3)] string? OnRejected = null);
+    [property: Id(3)] string? OnRejected = null,
+    [property: Id(4)] HttpEffect? Call = null);

@@ -41,8 +41,9 @@ public static class EntityEngine
 
         var (recorded, version, data, emissions) = Evaluate(entity, message);
         var outbox = emissions.Count == 0 ? null : emissions.Select((e, i) => new OutboxEntry(
-            new MessageEnvelope(OutboxIds.Derive(envelope.Entity, envelope.MessageId, i), e.Target, e.MessageType, e.Data),
-            e.OnRejected)).ToArray();
+            new MessageEnvelope(OutboxIds.Derive(envelope.Entity, envelope.MessageId, i), e.Call is null ? e.Target : envelope.Entity, e.MessageType, e.Data),
+            e.OnRejected,
+            e.Call)).ToArray();
         if (!deduplicate)
         {
             var change = version != entity.Version || outbox is not null

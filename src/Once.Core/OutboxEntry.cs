@@ -6,7 +6,10 @@ namespace Once;
 /// </summary>
 /// <param name="Envelope">The message, with an id derived from the causing message.</param>
 /// <param name="OnRejected">The message type that brings a rejection back to the emitting entity.</param>
+/// <param name="Call">For an HTTP effect: the call to make. The envelope then only carries its identity
+/// (the effect id, sent as <c>Idempotency-Key</c>) and source.</param>
 [GenerateSerializer, Immutable, Alias("once.OutboxEntry")]
 public sealed record OutboxEntry(
     [property: Id(0)] MessageEnvelope Envelope,
-    [property: Id(1)] string? OnRejected = null);
+    [property: Id(1)] string? OnRejected = null,
+    [property: Id(2)] HttpEffect? Call = null);

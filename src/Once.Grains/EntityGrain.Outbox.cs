@@ -13,6 +13,7 @@ internal sealed partial class EntityGrain
     private const string DispatchReminder = "once-outbox";
     private static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(30);
 
+    private readonly Dictionary<MessageId, int> _callAttempts = [];
     private IGrainTimer? _dispatchTimer;
     private TimeSpan _retryPause = TimeSpan.FromMilliseconds(200);
     private bool _reminderRegistered;
@@ -121,9 +122,59 @@ internal sealed partial class EntityGrain
         }
     }
 
+    /// <summary>
+    /// Sends one HTTP effect. 2xx: done. A 4xx other than 408 and 429 will not change by retrying: set
+    /// aside. Anything else (5xx, no answer) throws so the dispatcher retries with backoff, until the
+    /// attempts run out and the effect is set aside as a dead letter.
+    /// </summary>
+    private async Task CallAsync(OutboxEntry entry, HttpEffect call)
+    {
+        var id = entry.Envelope.MessageId;
+        string failure;
+        try
+        {
+            var status = await webhooks.PostAsync(call, id);
+            if (status is >= 200 and < 300)
+            {
+                _callAttempts.Remove(id);
+                return;
+            }
+
+            if (status is >= 400 and < 500 and not 408 and not 429)
+            {
+                _callAttempts.Remove(id);
+                await DeadLetterAsync(entry.Envelope, "webhook", 1, $"{call.Url} answered {status}");
+                return;
+            }
+
+            failure = $"{call.Url} answered {status}";
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            failure = $"{call.Url}: {e.Message}";
+        }
+
+        var attempts = _callAttempts.GetValueOrDefault(id) + 1;
+        if (attempts >= webhookOptions.Value.MaxAttempts)
+        {
+            _callAttempts.Remove(id);
+            await DeadLetterAsync(entry.Envelope, "webhook", attempts, failure);
+            return;
+        }
+
+        _callAttempts[id] = attempts;
+        throw new HttpRequestException(failure);
+    }
+
     /// <summary>Sends one emitted message; a rejection comes back as the compensation message, if one was named.</summary>
     private async Task DeliverAsync(OutboxEntry entry)
     {
+        if (entry.Call is { } call)
+        {
+            await CallAsync(entry, call);
+            return;
+        }
+
         var outcome = await GrainFactory.SendAsync(entry.Envelope);
         metrics.OutboxDelivered(Key.Type, outcome);
         if (outcome.Status == OutcomeStatus.Rejected && entry.OnRejected is { } replyType)

@@ -18,6 +18,8 @@ internal sealed partial class EntityGrain(
     TimeProvider time,
     OnceMetrics metrics,
     IOptions<StreamConsumerOptions> consumerOptions,
+    IOptions<WebhookOptions> webhookOptions,
+    WebhookSender webhooks,
     ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver, IRemindable
 {
     private const int MaxStaleRetries = 3;

@@ -54,6 +54,9 @@ public sealed class OnceOptions
     /// <summary>Where stream messages queue: <see cref="OnceStreamOptions.Provider"/>, or the storage kind.</summary>
     public StorageKind StreamProvider => Streams.Provider ?? Storage;
 
+    /// <summary>How HTTP effects are sent. Default: see <see cref="Grains.WebhookOptions"/>.</summary>
+    public Grains.WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>The ledger's retention (validated where the silo binds it). Default: 7 days, 1000 ids.</summary>
     public LedgerOptions Ledger { get; set; } = new();
 
@@ -133,6 +136,15 @@ public sealed class OnceOptions
 
         problems.AddRange(Ledger.Validate());
         problems.AddRange(Streams.Validate());
+        if (Webhooks.MaxAttempts is < 1 or > 100)
+        {
+            problems.Add($"Once:Webhooks:MaxAttempts must be between 1 and 100 (was {Webhooks.MaxAttempts}).");
+        }
+
+        if (Webhooks.Timeout <= TimeSpan.Zero || Webhooks.Timeout > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"Once:Webhooks:Timeout must be greater than zero and at most 00:05:00 (was {Webhooks.Timeout}).");
+        }
 
         if (string.IsNullOrWhiteSpace(ServiceId))
         {
@@ -200,7 +212,7 @@ public sealed class OnceOptions
         {
             // "...the following properties were not found on the instance of Once.Hosting.OnceOptions: 'Storag'"
             var names = binderMessage[(binderMessage.IndexOf(':', unknown) + 1)..].Trim();
-            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger, Streams).";
+            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger, Streams, Webhooks).";
         }
 
         return binderMessage

@@ -22,6 +22,8 @@ public static class OnceSiloExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
         services.AddOptions<StreamConsumerOptions>().BindConfiguration("Once:Streams");
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        services.TryAddSingleton(sp => new WebhookSender(new HttpClient(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
         services.TryAddSingleton<EntityCatalog>();
         services.AddEntityStreamMapping();
 

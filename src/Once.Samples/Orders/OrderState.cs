@@ -1,4 +1,4 @@
 namespace Once.Samples.Orders;
 
-/// <summary>An order: where it is in its life, its total once placed, and the paying account if named.</summary>
-public sealed record OrderState(string Status, decimal Total, string? Account = null, string? FailureReason = null);
+/// <summary>An order: where it is in its life, its total once placed, the paying account and the URL to notify if named.</summary>
+public sealed record OrderState(string Status, decimal Total, string? Account = null, string? FailureReason = null, string? Notify = null);

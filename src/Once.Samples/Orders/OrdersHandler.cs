@@ -6,6 +6,8 @@ namespace Once.Samples.Orders;
 /// The pipeline: an order placed with an <c>account</c> emits, when paid, a <c>withdraw</c> of its
 /// total to <c>accounts/{account}</c> through the outbox. If the account rejects it, the rejection
 /// comes back as <c>payment-rejected</c>, which moves a paid order to <c>payment-failed</c>.
+/// An order placed with a <c>notify</c> URL has it POSTed <c>{"event":"order-shipped","total":...}</c>
+/// when it ships (an HTTP effect, sent at least once with one Idempotency-Key).
 /// </summary>
 public sealed class OrdersHandler : EntityHandler<OrderState>
 {
@@ -29,7 +31,7 @@ public sealed class OrdersHandler : EntityHandler<OrderState>
         : base(entityType, new OrderState(New, 0m))
     {
         On<PlaceData>("place", CheckPlace, (state, d) =>
-            Move(state, to: Placed, [New], state with { Total = d.Total, Account = d.Account }));
+            Move(state, to: Placed, [New], state with { Total = d.Total, Account = d.Account, Notify = d.Notify }));
         On("pay", state =>
         {
             var paid = Move(state, to: Paid, [Placed]);
@@ -39,13 +41,21 @@ public sealed class OrdersHandler : EntityHandler<OrderState>
         });
         On<PaymentRejectedData>("payment-rejected", _ => null, (state, d) =>
             Move(state, to: PaymentFailed, [Paid], state with { FailureReason = d.Reason }));
-        On("ship", state => Move(state, to: Shipped, [Paid]));
+        On("ship", state =>
+        {
+            var shipped = Move(state, to: Shipped, [Paid]);
+            return shipped.RejectionReason is null && state.Notify is { } notify
+                ? shipped.Call(new Uri(notify), new { @event = "order-shipped", total = state.Total })
+                : shipped;
+        });
         On("cancel", state => Move(state, to: Cancelled, [Placed, Paid]));
     }
 
     private static string? CheckPlace(PlaceData data) =>
         Money.Check("total", data.Total, allowZero: false)
-        ?? (data.Account is { } account && !EntityId.TryParse(account, out _, out var problem) ? $"'account': {problem}" : null);
+        ?? (data.Account is { } account && !EntityId.TryParse(account, out _, out var problem) ? $"'account': {problem}" : null)
+        ?? (data.Notify is { } notify && !(Uri.TryCreate(notify, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+            ? "'notify' must be an absolute http or https URL." : null);
 
     private static Decision<OrderState> Move(OrderState state, string to, string[] from, OrderState? next = null)
     {

@@ -1,0 +1,55 @@
+namespace Once.Cluster.Tests;
+
+/// <summary>
+/// External side effects: shipping an order with a notify URL POSTs to it through the outbox, at least
+/// once, always with the same Idempotency-Key (the effect id), never with two different keys.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class WebhookTests(ClusterFixture fixture)
+{
+    private IClusterClient Client => fixture.Client;
+
+    [Fact]
+    public async Task ShipWithNotify_ReceiverFailsTwice_RetriedWithOneKeyUntilAccepted()
+    {
+        using var receiver = new WebhookReceiver(failFirst: 2);
+        var order = await ShippedOrderAsync(receiver.Url);
+
+        await Eventually.MatchAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Answered == 200)), n => n >= 1, "the effect was never accepted");
+        await Eventually.MatchAsync(() => Task.FromResult(fixture.Storage.StoredState(order)!.Outbox.Count), c => c == 0, "the outbox never emptied");
+        var replay = await Client.SendAsync(new MessageEnvelope(new MessageId("ship"), order, "ship", "{}"));
+
+        Assert.True(replay.Replayed);
+        var requests = receiver.Requests.ToArray();
+        Assert.Equal(3, requests.Length);
+        Assert.Single(requests.Select(r => r.Key).Distinct());
+        Assert.Equal(OutboxIds.Derive(order, new MessageId("ship"), 0).Value, requests[0].Key);
+        Assert.All(requests, r => Assert.Equal("""{"event":"order-shipped","total":12}""", r.Body));
+    }
+
+    [Fact]
+    public async Task ShipWithNotify_ReceiverRefuses400_DeadLetteredNotRetried()
+    {
+        using var receiver = new WebhookReceiver(failFirst: int.MaxValue, failureStatus: 400);
+        var order = await ShippedOrderAsync(receiver.Url);
+        var store = Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
+
+        var deadLetter = await Eventually.FoundAsync(
+            async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.Entity == order),
+            "the refused effect was not dead-lettered");
+
+        Assert.Equal("webhook", deadLetter.Source);
+        Assert.Contains("400", deadLetter.Reason, StringComparison.Ordinal);
+        Assert.Single(receiver.Requests);
+    }
+
+    private async Task<EntityKey> ShippedOrderAsync(Uri notify)
+    {
+        var order = new EntityKey("orders", "o-" + Guid.NewGuid().ToString("N"));
+        await Client.SendAsync(new MessageEnvelope(new MessageId("place"), order, "place", $$"""{"total":12,"notify":"{{notify}}"}"""));
+        await Client.SendAsync(new MessageEnvelope(new MessageId("pay"), order, "pay", "{}"));
+        var shipped = await Client.SendAsync(new MessageEnvelope(new MessageId("ship"), order, "ship", "{}"));
+        Assert.Equal("{\"status\":\"shipped\"}", shipped.Result);
+        return order;
+    }
+}
