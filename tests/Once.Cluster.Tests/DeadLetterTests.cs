@@ -37,6 +37,27 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ConsumerFailsOnceThenRecovers_StreamRetries_AppliedOnceAndNothingDeadLettered()
+    {
+        var entity = new EntityKey(FlakyHandler.TypeName, "f-" + Guid.NewGuid().ToString("N"));
+        var store = fixture.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
+        FlakyHandler.FailuresLeft = 1;
+        try
+        {
+            await fixture.Publisher.PublishAsync(new MessageEnvelope(new MessageId("transient-1"), entity, "work", "{}"));
+            var outcome = await Eventually.FoundAsync(() => fixture.Client.GetOutcomeAsync(entity, new MessageId("transient-1")), "never applied");
+
+            Assert.Equal((OutcomeStatus.Applied, 1L), (outcome.Status, outcome.Version));
+            Assert.True(FlakyHandler.FailuresLeft < 0, "the handler never failed, so the retry was not exercised");
+            Assert.DoesNotContain((await store.ListAsync(0, 500)).Items, d => d.Envelope.Entity == entity);
+        }
+        finally
+        {
+            FlakyHandler.FailuresLeft = 0;
+        }
+    }
+
+    [Fact]
     public async Task OutboxMessageRefusedByItsTarget_IsDeadLetteredNotDropped()
     {
         // Orders of this type pay from "ghosts", an entity type no silo knows: the target refuses.
