@@ -54,6 +54,28 @@ public sealed class PostgresStreamTests(PostgresServer postgres, ITestOutputHelp
             $"p99 {latencies[(int)(latencies.Length * 0.99)]:0} ms, max {latencies[^1]:0} ms");
     }
 
+    [Fact]
+    public async Task SameIdsByDurableStreamAndByCall_OneLedger_EachAppliedOnce()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartAsync(database, "cross-" + Guid.NewGuid().ToString("N")[..8], streams: true);
+        var publisher = new EntityStreamPublisher(cluster.Client, new EntityCatalog([new EntityRegistration(new AccountsHandler())]));
+        var account = new EntityKey("accounts", "cross");
+
+        await publisher.PublishAsync(Deposit(account, "by-stream-first", 5m));
+        var first = (await AllOutcomesAsync(cluster.Client, [Deposit(account, "by-stream-first", 5m)]))[0].Outcome;
+        var byCall = await cluster.Client.SendAsync(Deposit(account, "by-stream-first", 5m));
+        var direct = await cluster.Client.SendAsync(Deposit(account, "by-call-first", 7m));
+        await publisher.PublishAsync(Deposit(account, "by-call-first", 7m));
+        await publisher.PublishAsync(Deposit(account, "marker", 1m));
+        await AllOutcomesAsync(cluster.Client, [Deposit(account, "marker", 1m)]);
+
+        Assert.Equal(first with { Replayed = true }, byCall);
+        Assert.False(direct.Replayed);
+        var snapshot = await cluster.Client.GetEntityAsync(account);
+        Assert.Equal((3L, "{\"balance\":13,\"limit\":0}"), (snapshot!.Version, snapshot.State));
+    }
+
     private static async Task<List<(EntityKey Entity, MessageOutcome Outcome, DateTimeOffset? FirstSeenAt)>> AllOutcomesAsync(
         IClusterClient client, IReadOnlyList<MessageEnvelope> messages)
     {
