@@ -7,6 +7,8 @@ namespace Once;
 /// <param name="Source">Where it failed: <c>stream</c> (delivery kept failing) or <c>outbox</c> (the target refused it).</param>
 /// <param name="Attempts">How many times processing was tried.</param>
 /// <param name="DeadLetteredAt">When it was set aside.</param>
+/// <param name="Call">For an HTTP effect (source <c>webhook</c>): the call; the envelope then carries
+/// its identity (the effect id) and the entity that emitted it.</param>
 [GenerateSerializer, Immutable, Alias("once.DeadLetter")]
 public sealed record DeadLetter(
     [property: Id(0)] string Id,
@@ -14,4 +16,5 @@ public sealed record DeadLetter(
     [property: Id(2)] string Reason,
     [property: Id(3)] string Source,
     [property: Id(4)] int Attempts,
-    [property: Id(5)] DateTimeOffset DeadLetteredAt);
+    [property: Id(5)] DateTimeOffset DeadLetteredAt,
+    [property: Id(6)] HttpEffect? Call = null);

@@ -59,6 +59,13 @@ public static class EntityEngine
             new EntityChange(version, data, entry, pruned, newFloor, outbox));
     }
 
+    /// <summary>The change that puts one entry (back) into the outbox; nothing else moves.</summary>
+    public static EntityChange Outboxed(EntityRecord entity, OutboxEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return new EntityChange(entity.Version, entity.Data, null, 0, entity.LedgerFloor, OutboxAdded: [entry]);
+    }
+
     /// <summary>The change that removes delivered messages from the outbox; nothing else moves.</summary>
     public static EntityChange Delivered(EntityRecord entity, IReadOnlyList<MessageId> delivered)
     {

@@ -143,7 +143,7 @@ internal sealed partial class EntityGrain
             if (status is >= 400 and < 500 and not 408 and not 429)
             {
                 _callAttempts.Remove(id);
-                await DeadLetterAsync(entry.Envelope, "webhook", 1, $"{call.Url} answered {status}");
+                await DeadLetterAsync(entry.Envelope, "webhook", 1, $"{call.Url} answered {status}", call);
                 return;
             }
 
@@ -158,7 +158,7 @@ internal sealed partial class EntityGrain
         if (attempts >= webhookOptions.Value.MaxAttempts)
         {
             _callAttempts.Remove(id);
-            await DeadLetterAsync(entry.Envelope, "webhook", attempts, failure);
+            await DeadLetterAsync(entry.Envelope, "webhook", attempts, failure, call);
             return;
         }
 
@@ -192,6 +192,13 @@ internal sealed partial class EntityGrain
             LogDeliveryRefused(Key, entry.Envelope.Entity, entry.Envelope.MessageId, outcome.Status.ToWireName(), outcome.Reason);
             await DeadLetterAsync(entry.Envelope, "outbox", 1, $"{outcome.Status.ToWireName()}: {outcome.Reason ?? outcome.Detail}");
         }
+    }
+
+    public async Task RequeueEffectAsync(MessageEnvelope identity, HttpEffect call)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        await CommitAsync(current => (null, EntityEngine.Outboxed(current, new OutboxEntry(identity, Call: call))), identity.MessageId);
+        await ScheduleDispatchAsync(TimeSpan.Zero);
     }
 
     private async Task ForgetReminderAsync()

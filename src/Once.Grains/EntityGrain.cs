@@ -174,9 +174,9 @@ internal sealed partial class EntityGrain(
         }
     }
 
-    private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason) =>
-        GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(
-            new DeadLetter(OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value, envelope, reason, source, attempts, time.GetUtcNow()));
+    private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
+        GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
+            OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value, envelope, reason, source, attempts, time.GetUtcNow(), call));
 
     public async Task<EntitySnapshot?> GetAsync()
     {

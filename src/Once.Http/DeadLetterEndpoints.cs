@@ -9,6 +9,7 @@ namespace Once.Http;
 /// <c>GET /v1/dead-letters?offset=0&amp;limit=50</c> lists messages set aside, oldest first;
 /// <c>POST /v1/dead-letters/{id}/requeue</c> sends one to its entity again (its ledger still
 /// deduplicates) and answers with the outcome; it leaves the store once it has a terminal outcome.
+/// A dead-lettered HTTP effect goes back into its entity's outbox (<c>202</c>).
 /// </summary>
 public static class DeadLetterEndpoints
 {
@@ -56,6 +57,14 @@ public static class DeadLetterEndpoints
         if (deadLetter is null)
         {
             return Problems.NotFound($"There is no dead letter '{id}'.");
+        }
+
+        if (deadLetter.Call is { } call)
+        {
+            // An HTTP effect goes back into its entity's outbox and is sent again with the same key.
+            await grains.GetEntity(deadLetter.Envelope.Entity).RequeueEffectAsync(deadLetter.Envelope, call);
+            await store.RemoveAsync(id);
+            return TypedResults.Accepted((string?)null, new { status = "requeued", id });
         }
 
         // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.

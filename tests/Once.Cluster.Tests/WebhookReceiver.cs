@@ -28,6 +28,9 @@ internal sealed class WebhookReceiver : IDisposable
 
     public Uri Url { get; }
 
+    /// <summary>From now on answer 200, whatever the script said.</summary>
+    public bool Accepting { get; set; }
+
     public ConcurrentQueue<(string? Key, string Body, int Answered)> Requests { get; } = new();
 
     public void Dispose() => _listener.Close();
@@ -48,7 +51,7 @@ internal sealed class WebhookReceiver : IDisposable
 
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
-            var status = Interlocked.Increment(ref _received) <= _failFirst ? _failureStatus : 200;
+            var status = Interlocked.Increment(ref _received) <= _failFirst && !Accepting ? _failureStatus : 200;
             Requests.Enqueue((context.Request.Headers["Idempotency-Key"], body, status));
             context.Response.StatusCode = status;
             context.Response.Close();

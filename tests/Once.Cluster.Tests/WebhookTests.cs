@@ -28,7 +28,7 @@ public sealed class WebhookTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task ShipWithNotify_ReceiverRefuses400_DeadLetteredNotRetried()
+    public async Task ShipWithNotify_ReceiverRefuses400_DeadLetteredNotRetried_RequeuedWithTheSameKey()
     {
         using var receiver = new WebhookReceiver(failFirst: int.MaxValue, failureStatus: 400);
         var order = await ShippedOrderAsync(receiver.Url);
@@ -41,6 +41,15 @@ public sealed class WebhookTests(ClusterFixture fixture)
         Assert.Equal("webhook", deadLetter.Source);
         Assert.Contains("400", deadLetter.Reason, StringComparison.Ordinal);
         Assert.Single(receiver.Requests);
+
+        // The receiver is fixed; the operator requeues (what POST /v1/dead-letters/{id}/requeue does for an effect).
+        receiver.Accepting = true;
+        await Client.GetEntity(order).RequeueEffectAsync(deadLetter.Envelope, deadLetter.Call!);
+        await store.RemoveAsync(deadLetter.Id);
+        await Eventually.MatchAsync(() => Task.FromResult(receiver.Requests.Count), n => n == 2, "the requeued effect was never sent");
+
+        Assert.Equal([400, 200], receiver.Requests.Select(r => r.Answered));
+        Assert.Single(receiver.Requests.Select(r => r.Key).Distinct());
     }
 
     private async Task<EntityKey> ShippedOrderAsync(Uri notify)
