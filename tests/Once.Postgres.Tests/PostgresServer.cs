@@ -14,6 +14,9 @@ namespace Once.Postgres.Tests;
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
+    /// <summary>Every test session runs in a zone far from UTC, so a timestamp column of the wrong type shows up.</summary>
+    public const string SessionTimeZone = "America/New_York";
+
     private string? _directory;
     private string? _binaries;
 
@@ -79,7 +82,7 @@ public sealed class PostgresServer : IAsyncLifetime
             await admin.CreateCommand($"CREATE DATABASE {name}").ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Timezone = SessionTimeZone }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await PostgresSchema.ApplyAsync(dataSource);
         return connectionString;
