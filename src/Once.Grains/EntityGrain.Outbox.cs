@@ -29,8 +29,7 @@ internal sealed partial class EntityGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        await _store.EnsureLoadedAsync();
-        if (_store.Current.Outbox.Count > 0)
+        if (await ReadCommittedAsync(current => current.Outbox.Count) > 0)
         {
             await ScheduleDispatchAsync(TimeSpan.Zero);
         }
@@ -72,17 +71,7 @@ internal sealed partial class EntityGrain
 
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<OutboxEntry> pending;
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            await _store.EnsureLoadedAsync();
-            pending = [.. _store.Current.Outbox];
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        IReadOnlyList<OutboxEntry> pending = await ReadCommittedAsync(current => current.Outbox.ToArray());
 
         var delivered = new List<MessageId>();
         var failed = false;
@@ -115,7 +104,7 @@ internal sealed partial class EntityGrain
         else
         {
             _retryPause = TimeSpan.FromMilliseconds(200);
-            if (_store.Current.Outbox.Count == 0)
+            if (await ReadCommittedAsync(current => current.Outbox.Count) == 0)
             {
                 await ForgetReminderAsync();
             }

@@ -178,19 +178,30 @@ internal sealed partial class EntityGrain(
         GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
             OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value, envelope, reason, source, attempts, time.GetUtcNow(), call));
 
-    public async Task<EntitySnapshot?> GetAsync()
-    {
-        await _store.EnsureLoadedAsync();
-        var current = _store.Current;
-        return current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data);
-    }
+    public Task<EntitySnapshot?> GetAsync() => ReadCommittedAsync(current =>
+        current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data));
 
-    public async Task<MessageOutcome?> GetOutcomeAsync(MessageId messageId)
-    {
-        await _store.EnsureLoadedAsync();
-        return messageId.Value is not null && _store.Current.TryGetEntry(messageId.Value, out var entry)
+    public Task<MessageOutcome?> GetOutcomeAsync(MessageId messageId) => ReadCommittedAsync(current =>
+        messageId.Value is not null && current.TryGetEntry(messageId.Value, out var entry)
             ? entry.Outcome.ToOutcome(messageId, entry.FirstSeenAt, replayed: true)
-            : null;
+            : null);
+
+    /// <summary>
+    /// Reads under the write gate: the outbox dispatcher interleaves with calls, and a commit it makes
+    /// (a compensation) changes memory before the write is durable; a read must not see that early.
+    /// </summary>
+    private async Task<T> ReadCommittedAsync<T>(Func<EntityRecord, T> read)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            await _store.EnsureLoadedAsync();
+            return read(_store.Current);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private MessageOutcome Refuse(MessageEnvelope envelope, MessageError error)
