@@ -71,6 +71,36 @@ internal sealed partial class EntityGrain
 
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
+        bool retry;
+        try
+        {
+            retry = await DeliverPendingAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Storage failed (reading the outbox, or writing what was delivered). Nothing is lost: the
+            // outbox is durable, and whatever was delivered is delivered again, where its ledger answers.
+            LogDispatchFailed(e, Key);
+            retry = true;
+        }
+
+        if (retry)
+        {
+            await ScheduleDispatchAsync(_retryPause);
+            _retryPause = TimeSpan.FromTicks(Math.Min(_retryPause.Ticks * 2, MaxRetryPause.Ticks));
+            return;
+        }
+
+        _retryPause = TimeSpan.FromMilliseconds(200);
+        if (await ReadCommittedAsync(current => current.Outbox.Count) == 0)
+        {
+            await ForgetReminderAsync();
+        }
+    }
+
+    /// <summary>Delivers the committed outbox once and commits what was delivered; true when something must be tried again.</summary>
+    private async Task<bool> DeliverPendingAsync()
+    {
         IReadOnlyList<OutboxEntry> pending = await ReadCommittedAsync(current => current.Outbox.ToArray());
 
         var delivered = new List<MessageId>();
@@ -96,19 +126,7 @@ internal sealed partial class EntityGrain
             await CommitAsync(current => (null, EntityEngine.Delivered(current, delivered)), delivered[0]);
         }
 
-        if (failed)
-        {
-            await ScheduleDispatchAsync(_retryPause);
-            _retryPause = TimeSpan.FromTicks(Math.Min(_retryPause.Ticks * 2, MaxRetryPause.Ticks));
-        }
-        else
-        {
-            _retryPause = TimeSpan.FromMilliseconds(200);
-            if (await ReadCommittedAsync(current => current.Outbox.Count) == 0)
-            {
-                await ForgetReminderAsync();
-            }
-        }
+        return failed;
     }
 
     /// <summary>
@@ -206,6 +224,9 @@ internal sealed partial class EntityGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} outbox message {MessageId} to {Target} not delivered yet; retrying")]
     private partial void LogDeliveryFailed(Exception exception, EntityKey entity, EntityKey target, MessageId messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} outbox dispatch failed in storage; retrying")]
+    private partial void LogDispatchFailed(Exception exception, EntityKey entity);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} outbox message {MessageId} to {Target} was refused: {Status} ({Reason})")]
     private partial void LogDeliveryRefused(EntityKey entity, EntityKey target, MessageId messageId, string status, string? reason);

@@ -65,6 +65,33 @@ public sealed class PipelineTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task DeliveredButRemovalFromOutboxFails_DispatcherRetries_AppliedOnce()
+    {
+        var (order, account) = await PlacedOrderAsync("orders", "accounts", funds: 100m, total: 30m);
+
+        // "pay" commits; the withdrawal is applied; then the write that takes it out of the outbox fails.
+        fixture.Storage.Arm(order, StorageFault.ThrowBeforeWrite, skipWrites: 1);
+        await Client.SendAsync(Message(order, "pay", "p-1"));
+        await OutboxEventuallyEmptyAsync(order);
+
+        Assert.False(fixture.Storage.IsArmed(order));
+        Assert.Equal(70m, await BalanceAsync(Client, account));
+        Assert.Equal(2, (await Client.GetEntityAsync(account))!.Version);
+    }
+
+    [Fact]
+    public async Task DeliveredButRemovalFromOutboxFails_DedupOff_NegativeControlWithdrawsTwice()
+    {
+        var (order, account) = await PlacedOrderAsync(ClusterFixture.NoDedupOrders, ClusterFixture.NoDedupAccounts, funds: 100m, total: 30m);
+
+        fixture.Storage.Arm(order, StorageFault.ThrowBeforeWrite, skipWrites: 1);
+        await Client.SendAsync(Message(order, "pay", "p-1"));
+        await OutboxEventuallyEmptyAsync(order);
+
+        Assert.Equal(40m, await BalanceAsync(Client, account));
+    }
+
+    [Fact]
     public async Task OrderActivationLostAfterStateWrite_OutboxInStorageIsDeliveredOnReactivation()
     {
         var (order, account) = await PlacedOrderAsync("orders", "accounts", funds: 100m, total: 30m);

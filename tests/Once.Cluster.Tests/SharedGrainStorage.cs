@@ -13,13 +13,13 @@ namespace Once.Cluster.Tests;
 public sealed class SharedGrainStorage : IGrainStorage
 {
     private readonly ConcurrentDictionary<string, Row> _rows = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StorageFault> _faults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ArmedFault> _faults = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     private const string EntityGrainStateName = Grains.EntityGrainNames.StateName;
 
-    /// <summary>Fails the next write of one entity's state in the given way.</summary>
-    public void Arm(EntityKey entity, StorageFault fault) => _faults[entity.ToString()] = fault;
+    /// <summary>Fails a later write of one entity's state in the given way: the next one, or the one after <paramref name="skipWrites"/> successful writes.</summary>
+    public void Arm(EntityKey entity, StorageFault fault, int skipWrites = 0) => _faults[entity.ToString()] = new ArmedFault(fault, skipWrites);
 
     /// <summary>True while an armed fault has not fired yet.</summary>
     public bool IsArmed(EntityKey entity) => _faults.ContainsKey(entity.ToString());
@@ -55,9 +55,9 @@ public sealed class SharedGrainStorage : IGrainStorage
         var key = grainId.Key.ToString()!;
         var rowKey = RowKey(stateName, key);
         var json = JsonSerializer.Serialize(grainState.State);
-        StorageFault? fault = _faults.TryRemove(key, out var armed) ? armed : null;
         lock (_gate)
         {
+            var fault = TakeFault(key);
             if (fault == StorageFault.ThrowBeforeWrite)
             {
                 throw new IOException($"Injected: the write of {key} failed before anything was stored.");
@@ -101,7 +101,27 @@ public sealed class SharedGrainStorage : IGrainStorage
         return Task.CompletedTask;
     }
 
+    /// <summary>The fault armed for this write, if any; called under the gate so skips count each write once.</summary>
+    private StorageFault? TakeFault(string key)
+    {
+        if (!_faults.TryGetValue(key, out var armed))
+        {
+            return null;
+        }
+
+        if (armed.SkipWrites > 0)
+        {
+            _faults[key] = armed with { SkipWrites = armed.SkipWrites - 1 };
+            return null;
+        }
+
+        _faults.TryRemove(key, out _);
+        return armed.Fault;
+    }
+
     private static string RowKey(string stateName, string grainKey) => $"{stateName}|{grainKey}";
 
     private readonly record struct Row(string Json, long Version);
+
+    private readonly record struct ArmedFault(StorageFault Fault, int SkipWrites);
 }
