@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Once.Cluster.Tests;
+namespace Once.Testing;
 
 /// <summary>
 /// A local HTTP endpoint that records every POST it gets (Idempotency-Key and body) and answers with a
 /// scripted status: <c>failFirst</c> times the failure status, then 200.
 /// </summary>
-internal sealed class WebhookReceiver : IDisposable
+public sealed class WebhookReceiver : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly int _failFirst;
