@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Once.Http;
 
@@ -9,9 +10,10 @@ namespace Once.Http;
 /// <c>GET /v1/dead-letters?offset=0&amp;limit=50</c> lists messages set aside, oldest first;
 /// <c>POST /v1/dead-letters/{id}/requeue</c> sends one to its entity again (its ledger still
 /// deduplicates) and answers with the outcome; it leaves the store once it has a terminal outcome.
-/// A dead-lettered HTTP effect goes back into its entity's outbox (<c>202</c>).
+/// A dead-lettered HTTP effect goes back into its entity's outbox (<c>202</c>). A requeue that fails
+/// (the handler still throws, the cluster does not answer) is a problem+json 500 or 503 and keeps it.
 /// </summary>
-public static class DeadLetterEndpoints
+public static partial class DeadLetterEndpoints
 {
     private const int MaxLimit = 500;
 
@@ -50,7 +52,8 @@ public static class DeadLetterEndpoints
         });
     }
 
-    private static async Task<IResult> RequeueAsync(string id, [FromServices] IGrainFactory grains)
+    private static async Task<IResult> RequeueAsync(
+        string id, HttpContext context, [FromServices] IGrainFactory grains, [FromServices] ILoggerFactory loggers)
     {
         var store = grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
         var deadLetter = await store.GetAsync(id);
@@ -59,21 +62,35 @@ public static class DeadLetterEndpoints
             return Problems.NotFound($"There is no dead letter '{id}'.");
         }
 
-        if (deadLetter.Call is { } call)
+        var envelope = deadLetter.Envelope;
+        try
         {
-            // An HTTP effect goes back into its entity's outbox and is sent again with the same key.
-            await grains.GetEntity(deadLetter.Envelope.Entity).RequeueEffectAsync(deadLetter.Envelope, call);
-            await store.RemoveAsync(id);
-            return TypedResults.Accepted((string?)null, new { status = "requeued", id });
-        }
+            if (deadLetter.Call is { } call)
+            {
+                // An HTTP effect goes back into its entity's outbox and is sent again with the same key.
+                await grains.GetEntity(envelope.Entity).RequeueEffectAsync(envelope, call);
+                await store.RemoveAsync(id);
+                return TypedResults.Accepted((string?)null, new { status = "requeued", id });
+            }
 
-        // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.
-        var outcome = await grains.SendAsync(deadLetter.Envelope);
-        if (outcome.IsTerminal || outcome.Status == OutcomeStatus.Accepted)
+            // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.
+            var outcome = await grains.SendAsync(envelope);
+            if (outcome.IsTerminal || outcome.Status == OutcomeStatus.Accepted)
+            {
+                await store.RemoveAsync(id);
+            }
+
+            return new OutcomeResult(outcome);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
-            await store.RemoveAsync(id);
+            // The handler still fails (or the cluster did not answer): the dead letter stays, to requeue later.
+            LogRequeueFailed(loggers.CreateLogger(typeof(DeadLetterEndpoints)), e, envelope.Entity, envelope.MessageId, id);
+            var advice = $"The dead letter '{id}' is kept; requeue it again once the cause is fixed (the entity's ledger still applies it at most once).";
+            return e is TimeoutException or OrleansException ? Problems.Unavailable(advice) : Problems.Failed(advice);
         }
-
-        return new OutcomeResult(outcome);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} message {MessageId}: requeue of dead letter {DeadLetterId} failed; it is kept")]
+    private static partial void LogRequeueFailed(ILogger logger, Exception exception, EntityKey entity, MessageId messageId, string deadLetterId);
 }

@@ -12,6 +12,12 @@ internal static class OnceApi
     /// <summary>Accounts without deduplication: the negative control of the exactly-once checks.</summary>
     public const string AtLeastOnceAccounts = "accounts-at-least-once";
 
+    /// <summary>Counters whose handler throws while the message's fault switch is on (<see cref="FaultyHandler"/>).</summary>
+    public const string Faulty = "faulty";
+
+    /// <summary>Faulty counters without deduplication: the negative control of the requeue checks.</summary>
+    public const string AtLeastOnceFaulty = "faulty-at-least-once";
+
     /// <summary>A fresh entity id or idempotency key, so tests never share an entity or a message.</summary>
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
@@ -22,6 +28,9 @@ internal static class OnceApi
     public static string SetLimit(decimal limit) => Message("set-limit", "limit", limit);
 
     public static string Place(decimal total) => Message("place", "total", total);
+
+    /// <summary>A <c>work</c> message for a faulty counter, failing while <paramref name="faultSwitch"/> is on.</summary>
+    public static string Work(string faultSwitch) => $$$"""{"type":"work","data":{"switch":"{{{faultSwitch}}}"}}""";
 
     public static string NoData(string type) => $$"""{"type":"{{type}}"}""";
 
@@ -48,6 +57,21 @@ internal static class OnceApi
         using var request = PostRequest(type, id, key, Json(body), ifMatch);
         return await client.SendRawAsync(request);
     }
+
+    /// <summary>Enqueues a message on the entity's stream (<c>POST /v1/streams/{type}/{id}</c>).</summary>
+    public static async Task<Answer> PublishAsync(this HttpClient client, string type, string id, string key, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/streams/{type}/{id}") { Content = Json(body) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        return await client.SendRawAsync(request);
+    }
+
+    /// <summary>The first page of dead letters, as large as the API allows.</summary>
+    public static async Task<Answer> ListDeadLettersAsync(this HttpClient client) =>
+        await client.GetPathAsync("/v1/dead-letters?limit=500");
+
+    public static async Task<Answer> RequeueAsync(this HttpClient client, string deadLetterId) =>
+        await Answer.ReadAsync(await client.PostAsync(new Uri($"/v1/dead-letters/{Uri.EscapeDataString(deadLetterId)}/requeue", UriKind.Relative), null));
 
     public static async Task<Answer> SendRawAsync(this HttpClient client, HttpRequestMessage request) =>
         await Answer.ReadAsync(await client.SendAsync(request));

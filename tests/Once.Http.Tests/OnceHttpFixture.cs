@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Once.Grains;
 using Once.Hosting;
 using Once.Samples;
 using Orleans.TestingHost;
@@ -12,10 +13,14 @@ namespace Once.Http.Tests;
 /// A two-silo in-process cluster with in-memory storage and the HTTP API on a test server in front
 /// of it, the way a front-end service runs: its own catalog, the cluster client as grain factory.
 /// Besides the sample domains it registers a copy of accounts without deduplication, so that the
-/// exactly-once checks have a negative control that must fail.
+/// exactly-once checks have a negative control that must fail, and <see cref="FaultyHandler"/> entity
+/// types whose handler throws on demand (poison messages for the dead-letter tests).
 /// </summary>
 public sealed class OnceHttpFixture : IAsyncLifetime
 {
+    /// <summary>Failed stream deliveries of one message before it is dead-lettered (small, so poison tests are quick).</summary>
+    public const int StreamMaxAttempts = 3;
+
     private InProcessTestCluster? _cluster;
     private WebApplication? _app;
 
@@ -28,7 +33,8 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddOnceInMemory();
-            silo.Services.AddSampleDomains().AddAtLeastOnceAccounts();
+            silo.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities();
+            silo.Services.Configure<StreamConsumerOptions>(o => o.MaxAttempts = StreamMaxAttempts);
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();
@@ -40,7 +46,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         web.Services.AddSingleton(_cluster.Client);
         web.Services.AddSingleton<EntityStreamPublisher>();
-        web.Services.AddSampleDomains().AddAtLeastOnceAccounts();
+        web.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities();
         web.Services.AddOnceHttp();
         web.Services.AddOnceHealth(new OnceOptions());
         _app = web.Build();
