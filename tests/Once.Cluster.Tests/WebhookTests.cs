@@ -12,7 +12,8 @@ public sealed class WebhookTests(ClusterFixture fixture)
     [Fact]
     public async Task ShipWithNotify_ReceiverFailsTwice_RetriedWithOneKeyUntilAccepted()
     {
-        using var receiver = new WebhookReceiver(failFirst: 2);
+        using var receiver = new WebhookReceiver();
+        receiver.FailNext(2, 503);
         var order = await ShippedOrderAsync(receiver.Url);
 
         await Eventually.MatchAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Answered == 200)), n => n >= 1, "the effect was never accepted");
@@ -30,7 +31,7 @@ public sealed class WebhookTests(ClusterFixture fixture)
     [Fact]
     public async Task ShipWithNotify_ReceiverRefuses400_DeadLetteredNotRetried_RequeuedWithTheSameKey()
     {
-        using var receiver = new WebhookReceiver(failFirst: int.MaxValue, failureStatus: 400);
+        using var receiver = new WebhookReceiver(status: 400);
         var order = await ShippedOrderAsync(receiver.Url);
         var store = Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
 
@@ -43,7 +44,7 @@ public sealed class WebhookTests(ClusterFixture fixture)
         Assert.Single(receiver.Requests);
 
         // The receiver is fixed; the operator requeues (what POST /v1/dead-letters/{id}/requeue does for an effect).
-        receiver.Accepting = true;
+        receiver.Status = 200;
         await Client.GetEntity(order).RequeueEffectAsync(deadLetter.Envelope, deadLetter.Call!);
         await store.RemoveAsync(deadLetter.Id);
         await Eventually.MatchAsync(() => Task.FromResult(receiver.Requests.Count), n => n == 2, "the requeued effect was never sent");

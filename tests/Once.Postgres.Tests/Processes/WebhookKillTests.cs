@@ -26,7 +26,7 @@ public sealed class WebhookKillTests(PostgresServer postgres, ITestOutputHelper 
         await using var sql = new NpgsqlConnection(database);
         await sql.OpenAsync();
         await InstallWriteBlockerAsync(sql);
-        using var receiver = new WebhookReceiver(failFirst: int.MaxValue, failureStatus: 503);
+        using var receiver = new WebhookReceiver(status: 503);
 
         var run = $"orders/wk-{Guid.NewGuid().ToString("N")[..8]}-";
         var orders = Enumerable.Range(0, Orders).Select(i => run + i).ToArray();
@@ -44,7 +44,7 @@ public sealed class WebhookKillTests(PostgresServer postgres, ITestOutputHelper 
 
         // 2. The receiver accepts, but the orders cannot record that: their effects stay in the outbox.
         await BlockAsync(sql, run);
-        receiver.Accepting = true;
+        receiver.Status = 200;
         await Eventually.TrueAsync(
             () => Task.FromResult(receiver.Requests.Where(r => r.Answered == 200).Select(r => r.Key).Distinct().Count() == Orders),
             "not every effect was accepted",
