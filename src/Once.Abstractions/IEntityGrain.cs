@@ -15,7 +15,7 @@ public interface IEntityGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<EntitySnapshot?> GetAsync();
 
-    /// <summary>Puts an HTTP effect that was dead-lettered back into this entity's outbox, to be sent again with the same key.</summary>
+    /// <summary>Puts an HTTP effect that was dead-lettered back into this entity's outbox, to be sent again with the same key, and removes its dead letter.</summary>
     [Alias("RequeueEffect")]
     Task RequeueEffectAsync(MessageEnvelope identity, HttpEffect call);
 

@@ -201,11 +201,18 @@ internal sealed partial class EntityGrain
         }
     }
 
+    /// <summary>
+    /// Puts a dead-lettered effect back into the outbox, then removes its dead letter while still
+    /// holding the write gate: the dispatcher cannot send it, and set it aside again under the same
+    /// dead-letter id, before the old entry is gone (removing it afterwards could delete the new one).
+    /// </summary>
     public async Task RequeueEffectAsync(MessageEnvelope identity, HttpEffect call)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        await CommitAsync(current => (null, EntityEngine.Outboxed(current, new OutboxEntry(identity, Call: call))), identity.MessageId);
-        await ScheduleDispatchAsync(TimeSpan.Zero);
+        await CommitAsync(
+            current => (null, EntityEngine.Outboxed(current, new OutboxEntry(identity, Call: call))),
+            identity.MessageId,
+            afterCommit: () => GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RemoveAsync(DeadLetterId(identity)));
     }
 
     private async Task ForgetReminderAsync()

@@ -88,7 +88,8 @@ internal sealed partial class EntityGrain(
     /// outbox dispatcher runs beside message turns). After a stale write it decides again on fresh
     /// state, where the ledger decides. Returns the decision's outcome once the write is durable.
     /// </summary>
-    private async Task<MessageOutcome?> CommitAsync(Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause)
+    private async Task<MessageOutcome?> CommitAsync(
+        Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause, Func<Task>? afterCommit = null)
     {
         await _writeGate.WaitAsync();
         try
@@ -113,6 +114,11 @@ internal sealed partial class EntityGrain(
                     LogStaleWrite(Key, cause, attempt);
                     DeactivateOnIdle();
                     continue;
+                }
+
+                if (afterCommit is not null)
+                {
+                    await afterCommit();
                 }
 
                 if (change.OutboxAdded is { Count: > 0 })
@@ -176,7 +182,11 @@ internal sealed partial class EntityGrain(
 
     private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
         GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
-            OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value, envelope, reason, source, attempts, time.GetUtcNow(), call));
+            DeadLetterId(envelope), envelope, reason, source, attempts, time.GetUtcNow(), call));
+
+    /// <summary>One dead-letter id per message: setting it aside again replaces the entry.</summary>
+    private static string DeadLetterId(MessageEnvelope envelope) =>
+        OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value;
 
     public Task<EntitySnapshot?> GetAsync() => ReadCommittedAsync(current =>
         current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data));

@@ -67,9 +67,9 @@ public static partial class DeadLetterEndpoints
         {
             if (deadLetter.Call is { } call)
             {
-                // An HTTP effect goes back into its entity's outbox and is sent again with the same key.
+                // An HTTP effect goes back into its entity's outbox and is sent again with the same key;
+                // the entity removes the dead letter itself, before its dispatcher can set it aside again.
                 await grains.GetEntity(envelope.Entity).RequeueEffectAsync(envelope, call);
-                await store.RemoveAsync(id);
                 return TypedResults.Accepted((string?)null, new { status = "requeued", id });
             }
 

@@ -46,8 +46,10 @@ public sealed class WebhookTests(ClusterFixture fixture)
         // The receiver is fixed; the operator requeues (what POST /v1/dead-letters/{id}/requeue does for an effect).
         receiver.Status = 200;
         await Client.GetEntity(order).RequeueEffectAsync(deadLetter.Envelope, deadLetter.Call!);
-        await store.RemoveAsync(deadLetter.Id);
+        var removed = await store.GetAsync(deadLetter.Id);
         await Eventually.MatchAsync(() => Task.FromResult(receiver.Requests.Count), n => n == 2, "the requeued effect was never sent");
+
+        Assert.Null(removed);
 
         Assert.Equal([400, 200], receiver.Requests.Select(r => r.Answered));
         Assert.Single(receiver.Requests.Select(r => r.Key).Distinct());
