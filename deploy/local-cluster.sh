@@ -8,6 +8,8 @@
 #   deploy/local-cluster.sh status         what runs, and whether each process reports ready
 #   deploy/local-cluster.sh kill-silo N    SIGKILL silo N (1-3): a crash, not a shutdown
 #   deploy/local-cluster.sh start-silo N   start silo N again and wait until it is ready
+#   deploy/local-cluster.sh postgres       start only PostgreSQL (nothing else) and print its connection string
+#   deploy/local-cluster.sh stop-postgres  stop only the PostgreSQL that `postgres` or `start` started
 #
 # Settings (environment): ONCE_CLUSTER_DIR (state and logs, default .artifacts/local-cluster),
 # ONCE_POSTGRES (use this database instead of starting one), ONCE_PG_PORT (default 54329),
@@ -150,8 +152,16 @@ case "${1:-}" in
   start-silo)
     start_silo "${2:?silo number}"
     ;;
+  postgres)
+    start_postgres
+    connection_string
+    ;;
+  stop-postgres)
+    stop_postgres
+    log "PostgreSQL stopped"
+    ;;
   *)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

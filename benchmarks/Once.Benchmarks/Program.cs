@@ -5,19 +5,26 @@ namespace Once.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project benchmarks/Once.Benchmarks -- --filter '*'</c> runs every
 /// benchmark; <c>-- --ledger-size</c> only measures bytes per remembered id. Every run starts with the
-/// ledger-size measurement and writes it next to BenchmarkDotNet's reports.
+/// ledger-size measurement and writes it next to BenchmarkDotNet's reports. <c>-- --streams</c> runs
+/// only the stream benchmark (a silo on PostgreSQL, direct call against durable stream); see
+/// <see cref="StreamBenchmark"/>.
 /// </summary>
 internal static class Program
 {
     private const string LedgerSizeOnly = "--ledger-size";
 
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
+        if (args.Contains(StreamBenchmark.Option))
+        {
+            return await StreamBenchmark.RunAsync(args);
+        }
+
         var results = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
         var report = LedgerSize.Measure().ToMarkdown();
         Directory.CreateDirectory(results);
         var reportPath = Path.Combine(results, "ledger-size.md");
-        File.WriteAllText(reportPath, report);
+        await File.WriteAllTextAsync(reportPath, report);
         Console.WriteLine(report);
         Console.WriteLine($"Written to {reportPath}");
         if (args.Contains(LedgerSizeOnly))

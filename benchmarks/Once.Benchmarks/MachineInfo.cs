@@ -1,0 +1,21 @@
+using System.Runtime;
+using System.Runtime.InteropServices;
+
+namespace Once.Benchmarks;
+
+/// <summary>What the report says about the machine, so a reader can judge how noisy the run was.</summary>
+internal static class MachineInfo
+{
+    public static string Describe()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        return $"{cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}, {Environment.ProcessorCount} cores, " +
+            $"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC";
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages, or "unknown" off Linux.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}
