@@ -35,14 +35,19 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
-    /// <summary>The catalog a front-end service would build: the same entity types as the silos.</summary>
-    public EntityCatalog Catalog { get; } = new(
+    public ClusterFixture() => Catalog = new(
     [
         new EntityRegistration(new AccountsHandler()),
         new EntityRegistration(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce),
         new EntityRegistration(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce),
-        new EntityRegistration(new FlakyHandler()),
+        new EntityRegistration(Flaky),
     ]);
+
+    /// <summary>The <c>flaky</c> entity type every silo runs: a poison or a transiently failing message on demand.</summary>
+    public FlakyHandler Flaky { get; } = new();
+
+    /// <summary>The catalog a front-end service would build: the same entity types as the silos.</summary>
+    public EntityCatalog Catalog { get; }
 
     public EntityStreamPublisher Publisher => new(Client, Catalog);
 
@@ -58,7 +63,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
             silo.Services.AddOnceEntityType(new OrdersHandler(NoDedupOrders, NoDedupAccounts));
             silo.Services.AddOnceEntityType(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce);
-            silo.Services.AddOnceEntityType(new FlakyHandler());
+            silo.Services.AddOnceEntityType(Flaky);
             silo.Services.AddOnceEntityType(new OrdersHandler(GhostOrders, "ghosts"));
             silo.Services.Configure<Grains.StreamConsumerOptions>(o => o.MaxAttempts = 2);
         });

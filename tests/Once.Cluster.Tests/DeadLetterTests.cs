@@ -11,7 +11,7 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
         var entity = new EntityKey(FlakyHandler.TypeName, "f-" + Guid.NewGuid().ToString("N"));
         var poison = new MessageEnvelope(new MessageId("poison-1"), entity, "work", "{}");
         var store = fixture.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
-        FlakyHandler.Failing = true;
+        fixture.Flaky.Failing = true;
         try
         {
             await fixture.Publisher.PublishAsync(poison);
@@ -23,7 +23,7 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
             Assert.Null(await fixture.Client.GetOutcomeAsync(entity, poison.MessageId));
 
             // The operator fixes the cause and requeues (what POST /v1/dead-letters/{id}/requeue does).
-            FlakyHandler.Failing = false;
+            fixture.Flaky.Failing = false;
             var outcome = await fixture.Client.SendAsync(deadLetter.Envelope);
             Assert.True(await store.RemoveAsync(deadLetter.Id));
 
@@ -32,7 +32,7 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
         }
         finally
         {
-            FlakyHandler.Failing = false;
+            fixture.Flaky.Failing = false;
         }
     }
 
@@ -41,19 +41,20 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
     {
         var entity = new EntityKey(FlakyHandler.TypeName, "f-" + Guid.NewGuid().ToString("N"));
         var store = fixture.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
-        FlakyHandler.FailuresLeft = 1;
+        var failuresBefore = fixture.Flaky.Failures;
+        fixture.Flaky.FailNext(1);
         try
         {
             await fixture.Publisher.PublishAsync(new MessageEnvelope(new MessageId("transient-1"), entity, "work", "{}"));
             var outcome = await Eventually.FoundAsync(() => fixture.Client.GetOutcomeAsync(entity, new MessageId("transient-1")), "never applied");
 
             Assert.Equal((OutcomeStatus.Applied, 1L), (outcome.Status, outcome.Version));
-            Assert.True(FlakyHandler.FailuresLeft < 0, "the handler never failed, so the retry was not exercised");
+            Assert.True(fixture.Flaky.Failures > failuresBefore, "the handler never failed, so the retry was not exercised");
             Assert.DoesNotContain((await store.ListAsync(0, 500)).Items, d => d.Envelope.Entity == entity);
         }
         finally
         {
-            FlakyHandler.FailuresLeft = 0;
+            fixture.Flaky.FailNext(0);
         }
     }
 

@@ -5,7 +5,7 @@ using Once.Grains;
 using Once.Hosting;
 using Once.Samples;
 using Orleans.TestingHost;
-using static Once.Postgres.Tests.OnceCluster;
+using static Once.Postgres.Tests.PostgresCluster;
 
 namespace Once.Postgres.Tests;
 
@@ -32,7 +32,7 @@ public sealed class AdoNetClusteringTests(PostgresServer server) : IAsyncLifetim
         await using var cluster = await StartWithAdoNetClusteringAsync(serviceId);
         var clusterId = cluster.Options.ClusterId;
 
-        var outcome = await cluster.Client.SendAsync(Deposit("m-1", new EntityKey("accounts", "clustered-1"), 10));
+        var outcome = await cluster.Client.SendAsync(Deposit(new EntityKey("accounts", "clustered-1"), "m-1", 10));
 
         Assert.Equal(OutcomeStatus.Applied, outcome.Status);
         var members = await _db.QueryAsync(

@@ -16,6 +16,11 @@ internal sealed class FaultInjectingGrainStorage(IGrainStorage inner, StorageFau
     {
         var key = grainId.Key.ToString()!;
         var fault = faults.Take(key);
+        if (fault == StorageFault.StaleWrite)
+        {
+            throw new NotSupportedException("A stale write is not injected here: two real activations race for it instead.");
+        }
+
         if (fault == StorageFault.ThrowBeforeWrite)
         {
             throw new IOException($"Injected: the write of {key} failed before it reached PostgreSQL.");

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Once.Grains;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using static Once.Postgres.Tests.OnceCluster;
+using static Once.Postgres.Tests.PostgresCluster;
 
 namespace Once.Postgres.Tests;
 
@@ -29,8 +29,8 @@ public sealed class OrleansProviderTests(PostgresServer server) : IAsyncLifetime
         MessageOutcome withdraw;
         await using (var cluster = await StartAsync(_db.ConnectionString, serviceId))
         {
-            deposit = await cluster.Client.SendAsync(Deposit("m-1", account, 10));
-            withdraw = await cluster.Client.SendAsync(Withdraw("m-2", account, 3));
+            deposit = await cluster.Client.SendAsync(Deposit(account, "m-1", 10));
+            withdraw = await cluster.Client.SendAsync(Withdraw(account, "m-2", 3));
             Assert.Equal(OutcomeStatus.Applied, deposit.Status);
             Assert.Equal(OutcomeStatus.Applied, withdraw.Status);
         }
@@ -38,7 +38,7 @@ public sealed class OrleansProviderTests(PostgresServer server) : IAsyncLifetime
         await using (var cluster = await StartAsync(_db.ConnectionString, serviceId))
         {
             var snapshot = await cluster.Client.GetEntityAsync(account);
-            var replay = await cluster.Client.SendAsync(Deposit("m-1", account, 10));
+            var replay = await cluster.Client.SendAsync(Deposit(account, "m-1", 10));
             var lookedUp = await cluster.Client.GetOutcomeAsync(account, new MessageId("m-2"));
             var after = await cluster.Client.GetEntityAsync(account);
 
@@ -67,7 +67,7 @@ public sealed class OrleansProviderTests(PostgresServer server) : IAsyncLifetime
         var account = new EntityKey("accounts", "json-1");
         await using (var cluster = await StartAsync(_db.ConnectionString, serviceId))
         {
-            await cluster.Client.SendAsync(Deposit("m-1", account, 10));
+            await cluster.Client.SendAsync(Deposit(account, "m-1", 10));
         }
 
         var row = Assert.Single(await _db.QueryAsync(
@@ -219,9 +219,9 @@ public sealed class OrleansProviderTests(PostgresServer server) : IAsyncLifetime
         var entity = new EntityKey("accounts", "fence-e");
         var twin = new EntityKey("accounts", "fence-t");
         await using var cluster = await StartAsync(_db.ConnectionString, serviceId);
-        await cluster.Client.SendAsync(Deposit("m-1", entity, 10));
-        await cluster.Client.SendAsync(Deposit("m-1", twin, 10));
-        await cluster.Client.SendAsync(Deposit("m-2", twin, 5));
+        await cluster.Client.SendAsync(Deposit(entity, "m-1", 10));
+        await cluster.Client.SendAsync(Deposit(twin, "m-1", 10));
+        await cluster.Client.SendAsync(Deposit(twin, "m-2", 5));
 
         var behindTheBack = await _db.QueryAsync(
             """
@@ -236,7 +236,7 @@ public sealed class OrleansProviderTests(PostgresServer server) : IAsyncLifetime
             Param.Text("e", entity.ToString()), Param.Text("t", twin.ToString()));
         Assert.Equal(2, Assert.Single(behindTheBack)[0]);
 
-        var outcome = await cluster.Client.SendAsync(Deposit("m-2", entity, 5));
+        var outcome = await cluster.Client.SendAsync(Deposit(entity, "m-2", 5));
         var snapshot = await cluster.Client.GetEntityAsync(entity);
         return (outcome, snapshot!, await StoredVersionAsync(serviceId, entity));
     }

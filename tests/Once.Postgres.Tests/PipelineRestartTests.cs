@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using static Once.Postgres.Tests.PostgresCluster;
 
@@ -41,11 +40,11 @@ public sealed class PipelineRestartTests(PostgresServer postgres)
 
         await using var after = await StartAsync(database, serviceId);
         await after.Client.GetEntityAsync(order);
-        var balance = await EventuallyAsync(async () => (await after.Client.GetEntityAsync(account))!.State, s => s.Contains("\"balance\":70", StringComparison.Ordinal));
+        var balance = await Eventually.MatchAsync(async () => (await after.Client.GetEntityAsync(account))!.State, s => s.Contains("\"balance\":70", StringComparison.Ordinal), "the withdrawal never arrived");
 
         Assert.Equal("{\"balance\":70,\"limit\":0}", balance);
         Assert.Equal(2, (await after.Client.GetEntityAsync(account))!.Version);
-        await EventuallyAsync(() => StoredJsonAsync(connection, order), json => json.Contains("\"Outbox\":[]", StringComparison.Ordinal));
+        await Eventually.MatchAsync(() => StoredJsonAsync(connection, order), json => json.Contains("\"Outbox\":[]", StringComparison.Ordinal), "the outbox never emptied");
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
@@ -59,22 +58,5 @@ public sealed class PipelineRestartTests(PostgresServer postgres)
         await using var command = new NpgsqlCommand("SELECT convert_from(payload, 'UTF8') FROM once_grain_state WHERE grain_id_ext = $1", connection);
         command.Parameters.AddWithValue(entity.ToString());
         return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"condition not reached; last value: {value}");
-            await timer.WaitForNextTickAsync();
-        }
     }
 }

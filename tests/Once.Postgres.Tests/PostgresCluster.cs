@@ -21,6 +21,9 @@ internal static class PostgresCluster
 
     public const string AtMostOnceAccounts = "accounts-amo";
 
+    /// <summary>A second storage provider with DeleteStateOnClear, to exercise DeleteStorageKey.</summary>
+    public const string DeletingStorageName = "once-deleting";
+
     /// <summary>Failed stream deliveries of one message before the entity sets it aside (the product default is 5).</summary>
     public const int ConsumerMaxAttempts = 2;
 
@@ -62,6 +65,7 @@ internal static class PostgresCluster
                     EntityGrainNames.StorageName, (services, _) => new FaultInjectingGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(InnerStorageName), faults));
             }
 
+            silo.AddAdoNetGrainStorage(DeletingStorageName, o => (o.Invariant, o.ConnectionString, o.DeleteStateOnClear) = ("Npgsql", connectionString, true));
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
             silo.Services.AddSampleDomains();
             silo.Services.AddOnceEntityType(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce);
@@ -106,4 +110,7 @@ internal static class PostgresCluster
 
     public static MessageEnvelope Deposit(EntityKey account, string id, decimal amount) =>
         new(new MessageId(id), account, "deposit", $"{{\"amount\":{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}");
+
+    public static MessageEnvelope Withdraw(EntityKey account, string id, decimal amount) =>
+        new(new MessageId(id), account, "withdraw", $"{{\"amount\":{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}");
 }

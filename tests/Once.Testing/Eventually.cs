@@ -4,11 +4,11 @@ namespace Once.Testing;
 
 /// <summary>
 /// Streams, outboxes and crashes work after the call returns: wait for a condition, polling, with a
-/// deadline (30 s unless told), and fail with the last value seen.
+/// deadline (45 s unless told: a busy 2-core machine, stream redeliveries that back off), and fail with the last value seen.
 /// </summary>
 public static class Eventually
 {
-    private static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(45);
 
     public static async Task<T> MatchAsync<T>(Func<Task<T>> read, Func<T, bool> done, string failure, TimeSpan? deadline = null)
     {

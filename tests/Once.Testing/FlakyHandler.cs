@@ -1,4 +1,4 @@
-namespace Once.Postgres.Tests;
+namespace Once.Testing;
 
 /// <summary>
 /// An entity type whose handler throws while <see cref="Failing"/> is set, or for the next
@@ -6,7 +6,7 @@ namespace Once.Postgres.Tests;
 /// creates its own instance and gives it to the silos of its own cluster, so the switch of one test
 /// cannot reach another (handlers do not see the entity key, so an instance per test is the key).
 /// </summary>
-internal sealed class FlakyHandler : EntityHandler<FlakyHandler.Counter>
+public sealed class FlakyHandler : EntityHandler<FlakyHandler.Counter>
 {
     public const string TypeName = "flaky";
 

@@ -1,4 +1,4 @@
-namespace Once.Cluster.Tests;
+namespace Once.Testing;
 
 /// <summary>A one-shot storage failure armed for one entity's next write.</summary>
 public enum StorageFault
