@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Text.Json;
 using Npgsql;
 using Orleans.TestingHost;
@@ -9,17 +8,13 @@ namespace Once.Postgres.Tests;
 /// <summary>
 /// The three delivery guarantees under the same faults on the real ADO.NET storage in PostgreSQL:
 /// writes that fail before they reach PostgreSQL, writes that commit whose acknowledgement is lost,
-/// and a producer that retries an error once and redelivers some earlier messages later. Deposit i is
-/// 4^i, so the final balance tells how many times each message was applied (0 = lost, 2 or more =
-/// duplicated). At least once is exactly once's negative control: the same faults, no ledger.
+/// and the producer of <see cref="GuaranteeWorkload"/>. At least once is exactly once's negative
+/// control: the same faults, no ledger.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class GuaranteeComparisonTests(PostgresServer postgres)
 {
-    private const int Messages = 18;
-
-    /// <summary>Every message but each third one has a fault armed for its first write.</summary>
-    private const int FaultsArmed = Messages - (Messages + 2) / 3;
+    private const int FaultsArmed = GuaranteeWorkload.FaultsArmed;
 
     [Fact]
     public async Task ExactlyOnce_SameFaultsOnPostgres_NeitherLossesNorDuplicates()
@@ -58,37 +53,9 @@ public sealed class GuaranteeComparisonTests(PostgresServer postgres)
         var faults = new StorageFaults();
         await using var cluster = await StartAsync(database, "guarantees-" + Guid.NewGuid().ToString("N")[..8], faults: faults);
         var account = new EntityKey(type, "acc-" + Guid.NewGuid().ToString("N"));
-        await cluster.Client.SendAsync(Deposit(account, "open", 0.01m));
-        var errors = 0;
-        for (var i = 0; i < Messages; i++)
-        {
-            var deposit = Deposit(account, $"m-{i}", Amount(i));
-            if (i % 3 != 0)
-            {
-                faults.Arm(account, i % 3 == 1 ? StorageFault.ThrowBeforeWrite : StorageFault.ThrowAfterWrite);
-            }
-
-            try
-            {
-                await cluster.Client.SendAsync(deposit);
-            }
-            catch (Exception e) when (e.ToString().Contains("Injected:", StringComparison.Ordinal))
-            {
-                // An at-least-once producer: an error means "send it again".
-                errors++;
-                await cluster.Client.SendAsync(deposit);
-            }
-
-            if (i % 5 == 0)
-            {
-                // A later redelivery of an earlier message (the broker's duplicate).
-                await cluster.Client.SendAsync(Deposit(account, $"m-{i / 2}", Amount(i / 2)));
-            }
-        }
-
-        var snapshot = (await cluster.Client.GetEntityAsync(account))!;
+        var run = await GuaranteeWorkload.RunAsync(cluster.Client, account, faults.Arm);
         var stored = await StoredRowAsync(database, cluster, account);
-        return new Run(Decode(Balance(snapshot.State) - 0.01m), errors, faults.Fired(account), snapshot, stored);
+        return new Run(run.Applied, run.ErrorsSeen, faults.Fired(account), run.Snapshot, stored);
     }
 
     /// <summary>The entity's row, read once from PostgreSQL: the storage version (ETag) and the stored JSON.</summary>
@@ -106,29 +73,6 @@ public sealed class GuaranteeComparisonTests(PostgresServer postgres)
         var row = new StoredRow(reader.GetInt32(0), reader.GetString(1));
         Assert.False(await reader.ReadAsync(), $"more than one stored row for {account}");
         return row;
-    }
-
-    private static decimal Amount(int i) => (decimal)BigInteger.Pow(4, i);
-
-    private static decimal Balance(string stateJson)
-    {
-        using var state = JsonDocument.Parse(stateJson);
-        return state.RootElement.GetProperty("balance").GetDecimal();
-    }
-
-    /// <summary>The base-4 digits of the balance: how many times each deposit was applied (at most 3 here).</summary>
-    private static int[] Decode(decimal balance)
-    {
-        var value = new BigInteger(balance);
-        var counts = new int[Messages];
-        for (var i = 0; i < Messages; i++)
-        {
-            counts[i] = (int)(value % 4);
-            value /= 4;
-        }
-
-        Assert.Equal(BigInteger.Zero, value);
-        return counts;
     }
 
     private sealed record StoredRow(int StorageVersion, string Json);
