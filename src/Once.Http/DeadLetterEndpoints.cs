@@ -74,7 +74,7 @@ public static partial class DeadLetterEndpoints
             }
 
             // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.
-            var outcome = await grains.SendAsync(envelope);
+            var outcome = await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope), context.RequestAborted);
             if (outcome.IsTerminal || outcome.Status == OutcomeStatus.Accepted)
             {
                 await store.RemoveAsync(id);
@@ -87,7 +87,7 @@ public static partial class DeadLetterEndpoints
             // The handler still fails (or the cluster did not answer): the dead letter stays, to requeue later.
             LogRequeueFailed(loggers.CreateLogger(typeof(DeadLetterEndpoints)), e, envelope.Entity, envelope.MessageId, id);
             var advice = $"The dead letter '{id}' is kept; requeue it again once the cause is fixed (the entity's ledger still applies it at most once).";
-            return e is TimeoutException or OrleansException ? Problems.Unavailable(advice) : Problems.Failed(advice);
+            return Problems.CallFailed(e, advice);
         }
     }
 

@@ -52,9 +52,7 @@ public static partial class EntityEndpoints
             LogSendFailed(loggers.CreateLogger(typeof(EntityEndpoints)), e, entity, envelope!.MessageId);
             var advice = "The outcome of this message is unknown. Send it again with the same Idempotency-Key (it is applied at most once), "
                 + $"or ask GET /v1/entities/{entity}/messages/{envelope.MessageId}.";
-
-            // Timeouts and Orleans errors (storage, an unreachable silo) pass; anything else is a fault in the entity's handler.
-            return e is TimeoutException or OrleansException ? Problems.Unavailable(advice) : Problems.Failed(advice);
+            return Problems.CallFailed(e, advice);
         }
     }
 

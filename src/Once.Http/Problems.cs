@@ -28,4 +28,11 @@ internal static class Problems
 
     public static ProblemHttpResult Unavailable(string detail) =>
         Make(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable, "The cluster could not answer.", detail);
+
+    /// <summary>
+    /// A grain call that threw: timeouts and Orleans errors (storage, an unreachable silo) may pass
+    /// (503); anything else is a fault in the entity's handler (500).
+    /// </summary>
+    public static ProblemHttpResult CallFailed(Exception exception, string detail) =>
+        exception is TimeoutException or OrleansException ? Unavailable(detail) : Failed(detail);
 }
