@@ -22,5 +22,6 @@ return await OnceHost.RunAsync(async () =>
     var app = builder.Build();
     app.UseOnceHttp();
     app.MapOnceHealth();
+    app.MapOnceMetrics();
     await app.RunAsync();
 });

@@ -13,7 +13,7 @@ public static partial class OnceHostingExtensions
 
     /// <summary>
     /// Runs a silo in this host as configured: storage (Memory or Postgres), clustering (Localhost or
-    /// Postgres), ports, ids; plus health checks. Throws <see cref="OnceConfigurationException"/> on bad settings.
+    /// Postgres), ports, ids; plus health checks and metrics. Throws <see cref="OnceConfigurationException"/> on bad settings.
     /// </summary>
     public static OnceOptions AddOnceSilo(this IHostApplicationBuilder builder)
     {
@@ -113,6 +113,7 @@ public static partial class OnceHostingExtensions
         // Start the web server beside the silo or client, so /health/ready can say "not ready" while they wait.
         builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         builder.Services.AddOnceHealth(options);
+        builder.Services.AddOnceMetrics();
         return options;
     }
 

@@ -17,5 +17,6 @@ return await OnceHost.RunAsync(async () =>
     var app = builder.Build();
     app.UseOnceHttp();
     app.MapOnceHealth();
+    app.MapOnceMetrics();
     await app.RunAsync();
 });

@@ -2,7 +2,7 @@ using Once;
 using Once.Hosting;
 using Once.Samples;
 
-// A silo process: hosts entity grains and serves /health/live and /health/ready on its --urls.
+// A silo process: hosts entity grains and serves /health/live, /health/ready and /metrics on its --urls.
 //   migrate       applies the PostgreSQL schema to the configured database and exits
 //   healthcheck   asks /health/ready (for container health checks) and exits 0 or 1
 return args.FirstOrDefault() switch
@@ -19,6 +19,7 @@ return args.FirstOrDefault() switch
 
         var app = builder.Build();
         app.MapOnceHealth();
+        app.MapOnceMetrics();
         await app.RunAsync();
     }),
 };

@@ -18,6 +18,12 @@ internal static class OnceApi
     /// <summary>Faulty counters without deduplication: the negative control of the requeue checks.</summary>
     public const string AtLeastOnceFaulty = "faulty-at-least-once";
 
+    /// <summary>Accounts that only the metrics tests send to, so the per-type counters they read move only for them.</summary>
+    public const string MeteredAccounts = "accounts-metered";
+
+    /// <summary>Faulty counters that only the metrics tests dead-letter.</summary>
+    public const string MeteredFaulty = "faulty-metered";
+
     /// <summary>A fresh entity id or idempotency key, so tests never share an entity or a message.</summary>
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 

@@ -14,7 +14,10 @@ namespace Once.Http.Tests;
 /// of it, the way a front-end service runs: its own catalog, the cluster client as grain factory.
 /// Besides the sample domains it registers a copy of accounts without deduplication, so that the
 /// exactly-once checks have a negative control that must fail, and <see cref="FaultyHandler"/> entity
-/// types whose handler throws on demand (poison messages for the dead-letter tests).
+/// types whose handler throws on demand (poison messages for the dead-letter tests), and
+/// <see cref="MeteredEntitiesExtensions"/>' types for the metrics tests. <c>/metrics</c> is served by
+/// the HTTP app; it sees the silos' counters because OpenTelemetry listens to the <c>Once</c> meter by
+/// name across the process.
 /// </summary>
 public sealed class OnceHttpFixture : IAsyncLifetime
 {
@@ -33,7 +36,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddOnceInMemory();
-            silo.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities();
+            silo.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
             silo.Services.Configure<StreamConsumerOptions>(o => o.MaxAttempts = StreamMaxAttempts);
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());
@@ -46,12 +49,14 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
         web.Services.AddSingleton(_cluster.Client);
         web.Services.AddSingleton<EntityStreamPublisher>();
-        web.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities();
+        web.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
         web.Services.AddOnceHttp();
         web.Services.AddOnceHealth(new OnceOptions());
+        web.Services.AddOnceMetrics();
         _app = web.Build();
         _app.UseOnceHttp();
         _app.MapOnceHealth();
+        _app.MapOnceMetrics();
         await _app.StartAsync();
         Client = _app.GetTestClient();
     }

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Once.Grains;
+using OpenTelemetry.Metrics;
+
+namespace Once.Hosting;
+
+/// <summary>
+/// <c>GET /metrics</c>: the <c>Once</c> meter (<see cref="OnceMetrics"/>) in Prometheus text format,
+/// exported by OpenTelemetry, for every executable.
+/// </summary>
+public static class OnceMetricsExtensions
+{
+    public const string Path = "/metrics";
+
+    public static IServiceCollection AddOnceMetrics(this IServiceCollection services)
+    {
+        // OpenTelemetry listens to meters by name across the process, so it also sees the meter of a
+        // silo built in another service provider (the in-process test clusters).
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(OnceMetrics.MeterName)
+            // Every scrape collects afresh: scrapes are seconds apart, and a cached answer would hide
+            // the messages of the last few hundred milliseconds from whoever reads it right after them.
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOnceMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint(Path);
+        return app;
+    }
+}
