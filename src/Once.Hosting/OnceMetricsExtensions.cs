@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Once.Grains;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Once.Hosting;
 
@@ -18,11 +19,13 @@ public static class OnceMetricsExtensions
     {
         // OpenTelemetry listens to meters by name across the process, so it also sees the meter of a
         // silo built in another service provider (the in-process test clusters).
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(OnceMetrics.MeterName)
-            // Every scrape collects afresh: scrapes are seconds apart, and a cached answer would hide
-            // the messages of the last few hundred milliseconds from whoever reads it right after them.
-            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "Once"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(OnceMetrics.MeterName)
+                // Every scrape collects afresh: scrapes are seconds apart, and a cached answer would hide
+                // the messages of the last few hundred milliseconds from whoever reads it right after them.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
 
