@@ -21,7 +21,7 @@ public static class OnceSiloExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
-        services.AddOptions<StreamConsumerOptions>().BindConfiguration("Once:Streams");
+        services.AddOptions<StreamConsumerOptions>().BindConfiguration(StreamConsumerOptions.SectionName);
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         services.TryAddSingleton(sp => new WebhookSender(new HttpClient(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
         services.TryAddSingleton<EntityCatalog>();
