@@ -1,10 +1,11 @@
 namespace Once;
 
 /// <summary>A message that could not be processed, kept with its reason until an operator requeues it.</summary>
-/// <param name="Id">The dead letter's id, URL-safe and derived from the entity and message id.</param>
+/// <param name="Id">The dead letter's id, URL-safe and derived from the entity and message id (source <c>queue</c>: from the queue row).</param>
 /// <param name="Envelope">The message itself.</param>
 /// <param name="Reason">Why it could not be processed.</param>
-/// <param name="Source">Where it failed: <c>stream</c> (delivery kept failing) or <c>outbox</c> (the target refused it).</param>
+/// <param name="Source">Where it failed: <c>stream</c> (delivery kept failing), <c>outbox</c> (the target refused it)
+/// or <c>queue</c> (the durable stream queue gave up on it before an entity could: expired or out of attempts).</param>
 /// <param name="Attempts">How many times processing was tried.</param>
 /// <param name="DeadLetteredAt">When it was set aside.</param>
 /// <param name="Call">For an HTTP effect (source <c>webhook</c>): the call; the envelope then carries

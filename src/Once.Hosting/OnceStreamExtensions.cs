@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Once.Grains;
+using Once.Hosting.Postgres;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.Streams;
 
 namespace Once.Hosting;
@@ -19,10 +23,20 @@ public static class OnceStreamExtensions
     public static IClientBuilder AddOnceMemoryStreams(this IClientBuilder client, int partitions = 8) =>
         client.AddMemoryStreams(OnceStreams.ProviderName, b => b.ConfigurePartitioning(partitions));
 
-    /// <summary>Durable streams: a visibility-timeout queue in PostgreSQL (the ADO.NET stream provider).</summary>
+    /// <summary>
+    /// Durable streams: a visibility-timeout queue in PostgreSQL (the ADO.NET stream provider). The
+    /// messages the queue itself dead-letters are listed by the dead-letter store with source <c>queue</c>.
+    /// </summary>
     public static ISiloBuilder AddOncePostgresStreams(this ISiloBuilder silo, string connectionString, OnceStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+
+        // The queue's own dead letters join the dead-letter store's listing (source "queue").
+        silo.Services.AddSingleton<IQueueDeadLetters>(sp => new PostgresQueueDeadLetters(
+            connectionString,
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            sp.GetRequiredService<Serializer<QueuedBatch>>(),
+            sp.GetRequiredService<ILogger<PostgresQueueDeadLetters>>()));
         return silo.AddAdoNetStreams(OnceStreams.ProviderName, b =>
         {
             b.ConfigureAdoNet(o => o.Configure(a => Apply(a, connectionString, options)));

@@ -42,6 +42,7 @@ internal static class PostgresCluster
     /// <param name="faults">When given, entity writes go through a <see cref="FaultInjectingGrainStorage"/> armed by the test.</param>
     /// <param name="extraTypes">Entity types of the test itself (one instance per test, shared by its silos).</param>
     /// <param name="consumerMaxAttempts">See <see cref="ConsumerMaxAttempts"/>.</param>
+    /// <param name="configureSilo">Runs last on every silo, to change what the lines above set up.</param>
     public static async Task<InProcessTestCluster> StartAsync(
         string connectionString,
         string serviceId,
@@ -49,7 +50,8 @@ internal static class PostgresCluster
         bool streams = false,
         StorageFaults? faults = null,
         IReadOnlyList<EntityRegistration>? extraTypes = null,
-        int consumerMaxAttempts = ConsumerMaxAttempts)
+        int consumerMaxAttempts = ConsumerMaxAttempts,
+        Action<ISiloBuilder>? configureSilo = null)
     {
         connectionString = ShortLivedIdleConnections(connectionString);
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -80,6 +82,8 @@ internal static class PostgresCluster
             {
                 silo.AddOncePostgresStreams(connectionString, StreamOptions);
             }
+
+            configureSilo?.Invoke(silo);
         });
         if (streams)
         {
