@@ -1,4 +1,3 @@
-using Npgsql;
 using static Once.Postgres.Tests.PostgresCluster;
 
 namespace Once.Postgres.Tests;
@@ -126,18 +125,6 @@ public sealed class DeadLetterTests(PostgresServer postgres)
             "neither applied nor dead-lettered");
         await Eventually.MatchAsync(() => QueueRowsAsync(database), rows => rows == (0, 0), "the message stayed in the queue");
         return new FailOnceRun(outcome, deadLetter, flaky.Failures);
-    }
-
-    /// <summary>Rows in the stream queue and in the queue's own dead-letter table (each test has its own database).</summary>
-    private static async Task<(long Queued, long QueueDeadLetters)> QueueRowsAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM once_stream_message), (SELECT count(*) FROM once_stream_dead_letter)", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private sealed record PoisonRun(MessageOutcome Requeued, MessageOutcome SentAgain, long FinalVersion);

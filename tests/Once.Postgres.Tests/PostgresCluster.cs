@@ -117,4 +117,16 @@ internal static class PostgresCluster
 
     public static MessageEnvelope Withdraw(EntityKey account, string id, decimal amount) =>
         new(new MessageId(id), account, "withdraw", $"{{\"amount\":{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}");
+
+    /// <summary>Rows in the stream queue and in the queue's own dead-letter table (each test has its own database).</summary>
+    public static async Task<(long Queued, long QueueDeadLetters)> QueueRowsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT (SELECT count(*) FROM once_stream_message), (SELECT count(*) FROM once_stream_dead_letter)", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
 }

@@ -127,15 +127,4 @@ public sealed class QueueDeadLetterTests(PostgresServer postgres)
         Assert.Equal((0L, 1L), await QueueRowsAsync(database));
         return message;
     }
-
-    private static async Task<(long Queued, long QueueDeadLetters)> QueueRowsAsync(string database)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM once_stream_message), (SELECT count(*) FROM once_stream_dead_letter)", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
-    }
 }
