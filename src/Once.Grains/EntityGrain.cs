@@ -116,14 +116,16 @@ internal sealed partial class EntityGrain(
                     continue;
                 }
 
-                if (afterCommit is not null)
-                {
-                    await afterCommit();
-                }
-
                 if (change.OutboxAdded is { Count: > 0 })
                 {
                     await ScheduleDispatchAsync(TimeSpan.Zero);
+                }
+
+                // Still under the write gate, so the dispatcher just scheduled waits for it; scheduled
+                // first, so a failure here cannot leave a committed outbox without a dispatcher.
+                if (afterCommit is not null)
+                {
+                    await afterCommit();
                 }
 
                 return outcome;
