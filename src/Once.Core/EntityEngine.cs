@@ -53,7 +53,8 @@ public static class EntityEngine
         }
 
         var entry = new LedgerEntry(envelope.MessageId.Value, message.Fingerprint, recorded, now, envelope.ProducedAt);
-        var (pruned, newFloor) = PlanPruning(entity, options, now);
+        // With a ledger table, forgetting is the retention job's business, not this write's.
+        var (pruned, newFloor) = entity.ForgetsOnWrite ? PlanPruning(entity, options, now) : (0, entity.LedgerFloor);
         return new EntityDecision(
             recorded.ToOutcome(envelope.MessageId, now, replayed: false),
             new EntityChange(version, data, entry, pruned, newFloor, outbox));

@@ -4,14 +4,25 @@ namespace Once;
 /// An entity's state in memory with an index over its ledger. Changes only through
 /// <see cref="Apply"/>, which a store calls as part of committing.
 /// </summary>
+/// <remarks>
+/// Two layouts use it. When the whole ledger lives in memory and is written with every change (the
+/// grain-state layout), <see cref="ForgetsOnWrite"/> is true and the engine prunes the oldest ids as
+/// part of each change. When the ledger is a table (the native store), memory holds only the most
+/// recent entries (the hot set) plus entries read back on demand, forgetting is done by the store's
+/// retention job, and evicting an entry from memory forgets nothing.
+/// </remarks>
 public sealed class EntityRecord
 {
     private readonly Dictionary<string, LedgerEntry> _index = new(StringComparer.Ordinal);
 
-    public EntityRecord(EntityState state)
+    /// <summary>Entries read back from storage for a lookup; not part of the ordered hot set.</summary>
+    private readonly Dictionary<string, LedgerEntry> _recalled = new(StringComparer.Ordinal);
+
+    public EntityRecord(EntityState state, bool forgetsOnWrite = true)
     {
         ArgumentNullException.ThrowIfNull(state);
         State = state;
+        ForgetsOnWrite = forgetsOnWrite;
         foreach (var entry in state.Ledger)
         {
             _index[entry.MessageId] = entry;
@@ -21,10 +32,18 @@ public sealed class EntityRecord
     /// <summary>The persisted form; a store writes it.</summary>
     public EntityState State { get; }
 
+    /// <summary>
+    /// True when <see cref="State"/>'s ledger is the whole ledger, written with every change, so the
+    /// engine prunes it (and moves the floor) as part of each change. False when the ledger is kept
+    /// elsewhere and memory holds only recent entries.
+    /// </summary>
+    public bool ForgetsOnWrite { get; }
+
     public long Version => State.Version;
 
     public string? Data => State.Data;
 
+    /// <summary>The entries in the ordered in-memory ledger (with a ledger table: the hot set).</summary>
     public int LedgerCount => State.Ledger.Count;
 
     public DateTimeOffset? LedgerFloor => State.LedgerFloor;
@@ -32,7 +51,8 @@ public sealed class EntityRecord
     /// <summary>Emitted messages not yet delivered, oldest first.</summary>
     public IReadOnlyList<OutboxEntry> Outbox => State.Outbox;
 
-    public bool TryGetEntry(string messageId, out LedgerEntry entry) => _index.TryGetValue(messageId, out entry!);
+    public bool TryGetEntry(string messageId, out LedgerEntry entry) =>
+        _index.TryGetValue(messageId, out entry!) || _recalled.TryGetValue(messageId, out entry!);
 
     /// <summary>The oldest remembered entry at a position (0 = oldest).</summary>
     public LedgerEntry EntryAt(int position) => State.Ledger[position];
@@ -66,5 +86,47 @@ public sealed class EntityRecord
         State.Version = change.Version;
         State.Data = change.Data;
         State.LedgerFloor = change.LedgerFloor;
+    }
+
+    /// <summary>
+    /// Keeps an entry that storage still holds but memory had evicted, so the engine finds it. The
+    /// recalled entries are few (one per duplicate of an old id) and bounded by <paramref name="limit"/>.
+    /// </summary>
+    public void Recall(LedgerEntry entry, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (_recalled.Count >= limit)
+        {
+            _recalled.Clear();
+        }
+
+        _recalled[entry.MessageId] = entry;
+    }
+
+    /// <summary>Evicts the oldest entries of the hot set beyond <paramref name="max"/>; storage still holds them.</summary>
+    public void TrimHotSet(int max)
+    {
+        var ledger = State.Ledger;
+        var excess = ledger.Count - max;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < excess; i++)
+        {
+            _index.Remove(ledger[i].MessageId);
+        }
+
+        ledger.RemoveRange(0, excess);
+    }
+
+    /// <summary>Raises the floor to what storage says (its retention job forgot older ids); it never moves back.</summary>
+    public void RaiseFloor(DateTimeOffset? floor)
+    {
+        if (floor is { } f && (State.LedgerFloor is null || f > State.LedgerFloor))
+        {
+            State.LedgerFloor = f;
+        }
     }
 }

@@ -3,7 +3,7 @@ namespace Once;
 /// <summary>
 /// The persistence seam of one entity: load it, and commit one change (state, version and ledger
 /// entries together) in one write. The decision logic sees nothing else of storage, so the layout
-/// behind it can change (for example a ledger that appends rows instead of rewriting every id).
+/// behind it can change (the whole ledger in one row, or a ledger table with a hot set in memory).
 /// </summary>
 public interface IEntityStore
 {
@@ -14,9 +14,20 @@ public interface IEntityStore
     Task EnsureLoadedAsync();
 
     /// <summary>
+    /// Makes sure that if storage holds a ledger entry for <paramref name="messageId"/>, <see cref="Current"/>
+    /// finds it. A store that keeps the whole ledger in memory has nothing to do; one that keeps only
+    /// recent entries reads an older one back, and only when its filter says the id may be there.
+    /// Call after <see cref="EnsureLoadedAsync"/>.
+    /// </summary>
+    ValueTask FindEntryAsync(string messageId);
+
+    /// <summary>
     /// Writes the change, based on the version that was loaded. Throws <see cref="StaleWriteException"/>
     /// when storage holds a newer version (another activation wrote). On any failure the change may or
     /// may not be durable; the store then reloads before it is used again.
     /// </summary>
     Task CommitAsync(EntityChange change);
+
+    /// <summary>Forgets what is loaded: the next <see cref="EnsureLoadedAsync"/> reads storage again.</summary>
+    void Reset();
 }

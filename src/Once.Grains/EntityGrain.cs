@@ -12,7 +12,8 @@ namespace Once.Grains;
 /// </summary>
 [ImplicitStreamSubscription(typeof(EntityStreamNamespacePredicate), EntityStreamIdMapper.Name)]
 internal sealed partial class EntityGrain(
-    [PersistentState(EntityGrainNames.StateName, EntityGrainNames.StorageName)] IPersistentState<EntityState> state,
+    IGrainContext grainContext,
+    IEntityStoreProvider stores,
     EntityCatalog catalog,
     IOptions<LedgerOptions> ledgerOptions,
     TimeProvider time,
@@ -24,7 +25,7 @@ internal sealed partial class EntityGrain(
 {
     private const int MaxStaleRetries = 3;
 
-    private readonly IEntityStore _store = new PersistentEntityStore(state);
+    private readonly IEntityStore _store = stores.Open(EntityKey.Parse(grainContext.GrainId.Key.ToString()!), grainContext);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<MessageId, int> _streamAttempts = [];
 
@@ -50,14 +51,14 @@ internal sealed partial class EntityGrain(
             return await AcceptAtMostOnceAsync(message);
         }
 
-        var outcome = await CommitAsync(current => DecideNow(current, message), envelope.MessageId);
+        var outcome = await CommitAsync(current => DecideNow(current, message), envelope.MessageId, lookup: true);
         Record(envelope, outcome!);
         return outcome!;
     }
 
     private (MessageOutcome? Outcome, EntityChange? Change) DecideNow(EntityRecord current, ValidatedMessage message)
     {
-        var decision = EntityEngine.Decide(current, message, ledgerOptions.Value, time.GetUtcNow());
+        var decision = EntityEngine.Decide(current, message, ledgerOptions.Value, Now());
         return (decision.Outcome, decision.Change);
     }
 
@@ -70,7 +71,7 @@ internal sealed partial class EntityGrain(
         var envelope = message.Envelope;
         try
         {
-            await CommitAsync(current => DecideNow(current, message), envelope.MessageId);
+            await CommitAsync(current => DecideNow(current, message), envelope.MessageId, lookup: true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -87,9 +88,11 @@ internal sealed partial class EntityGrain(
     /// Decides on the loaded state and commits the change in one write, one commit at a time (the
     /// outbox dispatcher runs beside message turns). After a stale write it decides again on fresh
     /// state, where the ledger decides. Returns the decision's outcome once the write is durable.
+    /// With <paramref name="lookup"/>, the ledger entry of <paramref name="cause"/> is found first
+    /// (a store with a ledger table reads an old one back only when its filter says it may exist).
     /// </summary>
     private async Task<MessageOutcome?> CommitAsync(
-        Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause, Func<Task>? afterCommit = null)
+        Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause, Func<Task>? afterCommit = null, bool lookup = false)
     {
         await _writeGate.WaitAsync();
         try
@@ -97,6 +100,11 @@ internal sealed partial class EntityGrain(
             for (var attempt = 1; ; attempt++)
             {
                 await _store.EnsureLoadedAsync();
+                if (lookup)
+                {
+                    await _store.FindEntryAsync(cause.Value);
+                }
+
                 var (outcome, change) = decide(_store.Current);
                 if (change is null)
                 {
@@ -193,27 +201,41 @@ internal sealed partial class EntityGrain(
     public Task<EntitySnapshot?> GetAsync() => ReadCommittedAsync(current =>
         current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data));
 
-    public Task<MessageOutcome?> GetOutcomeAsync(MessageId messageId) => ReadCommittedAsync(current =>
-        messageId.Value is not null && current.TryGetEntry(messageId.Value, out var entry)
+    public Task<MessageOutcome?> GetOutcomeAsync(MessageId messageId) => ReadCommittedAsync(
+        current => messageId.Value is not null && current.TryGetEntry(messageId.Value, out var entry)
             ? entry.Outcome.ToOutcome(messageId, entry.FirstSeenAt, replayed: true)
-            : null);
+            : null,
+        lookup: messageId.Value);
 
     /// <summary>
     /// Reads under the write gate: the outbox dispatcher interleaves with calls, and a commit it makes
     /// (a compensation) changes memory before the write is durable; a read must not see that early.
     /// </summary>
-    private async Task<T> ReadCommittedAsync<T>(Func<EntityRecord, T> read)
+    private async Task<T> ReadCommittedAsync<T>(Func<EntityRecord, T> read, string? lookup = null)
     {
         await _writeGate.WaitAsync();
         try
         {
             await _store.EnsureLoadedAsync();
+            if (lookup is not null)
+            {
+                await _store.FindEntryAsync(lookup);
+            }
+
             return read(_store.Current);
         }
         finally
         {
             _writeGate.Release();
         }
+    }
+
+    /// <summary>The time in whole microseconds, as PostgreSQL keeps it: an outcome replayed from storage
+    /// then carries exactly the first-seen time the first answer had.</summary>
+    private DateTimeOffset Now()
+    {
+        var now = time.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % 10));
     }
 
     private MessageOutcome Refuse(MessageEnvelope envelope, MessageError error)

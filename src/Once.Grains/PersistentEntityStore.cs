@@ -31,6 +31,11 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
         }
     }
 
+    /// <summary>The whole ledger is in memory: nothing to read.</summary>
+    public ValueTask FindEntryAsync(string messageId) => ValueTask.CompletedTask;
+
+    public void Reset() => Invalidate();
+
     public async Task CommitAsync(EntityChange change)
     {
         Current.Apply(change);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Once.Grains;
+using Once.Hosting.Postgres;
 using Orleans.Configuration;
 
 namespace Once.Hosting;
@@ -42,9 +43,15 @@ public static partial class OnceHostingExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             }
 
-            silo.AddOnceEngine();
-            // Reminders wake entities whose outbox still holds messages; they live with the state.
             if (options.Storage == StorageKind.Postgres)
+            {
+                silo.AddOncePostgresStore(options.ConnectionString!);
+            }
+
+            silo.AddOnceEngine();
+            // Reminders wake entities whose outbox still holds messages; they live with the state. The
+            // grain storage also keeps the dead letters (with either PostgreSQL entity store).
+            if (options.Storage != StorageKind.Memory)
             {
                 silo.AddAdoNetGrainStorage(EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
                 silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));

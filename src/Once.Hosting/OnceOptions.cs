@@ -51,8 +51,11 @@ public sealed class OnceOptions
     /// <summary>The entity streams. Default: see <see cref="OnceStreamOptions"/>.</summary>
     public OnceStreamOptions Streams { get; set; } = new();
 
-    /// <summary>Where stream messages queue: <see cref="OnceStreamOptions.Provider"/>, or the storage kind.</summary>
-    public StorageKind StreamProvider => Streams.Provider ?? Storage;
+    /// <summary>Where stream messages queue: <see cref="OnceStreamOptions.Provider"/>, or PostgreSQL when entities live there.</summary>
+    public StorageKind StreamProvider => Streams.Provider ?? (Storage == StorageKind.Memory ? StorageKind.Memory : StorageKind.Postgres);
+
+    /// <summary>The native entity store's group commit and ledger clean-up (<c>Once:Store</c>). Default: see <see cref="Postgres.PostgresStoreOptions"/>.</summary>
+    public Postgres.PostgresStoreOptions Store { get; set; } = new();
 
     /// <summary>How HTTP effects are sent. Default: see <see cref="Grains.WebhookOptions"/>.</summary>
     public Grains.WebhookOptions Webhooks { get; set; } = new();
@@ -63,7 +66,7 @@ public sealed class OnceOptions
     /// <summary>The PostgreSQL connection string (not bound from the section; see <see cref="Load"/>).</summary>
     public string? ConnectionString { get; private set; }
 
-    public bool UsesPostgres => Storage == StorageKind.Postgres || Clustering == ClusteringKind.Postgres || StreamProvider == StorageKind.Postgres;
+    public bool UsesPostgres => Storage != StorageKind.Memory || Clustering == ClusteringKind.Postgres || StreamProvider == StorageKind.Postgres;
 
     /// <summary>Reads and validates the settings; throws <see cref="OnceConfigurationException"/> naming every bad setting.</summary>
     public static OnceOptions Load(IConfiguration configuration)
@@ -103,7 +106,7 @@ public sealed class OnceOptions
         var problems = new List<string>();
         if (!Enum.IsDefined(Storage))
         {
-            problems.Add($"Once:Storage must be Memory or Postgres (was {Storage}).");
+            problems.Add($"Once:Storage must be Memory, Postgres or AdoNetGrainStorage (was {Storage}).");
         }
 
         if (!Enum.IsDefined(Clustering))
@@ -121,7 +124,7 @@ public sealed class OnceOptions
             problems.Add($"The PostgreSQL connection string (ConnectionStrings:Once or {ConnectionStringVariable}) is invalid: {error}");
         }
 
-        if (ApplySchema && Storage != StorageKind.Postgres && Clustering != ClusteringKind.Postgres)
+        if (ApplySchema && Storage == StorageKind.Memory && Clustering != ClusteringKind.Postgres)
         {
             problems.Add("Once:ApplySchema is true but nothing uses PostgreSQL; set Once:Storage or Once:Clustering to Postgres.");
         }
@@ -135,6 +138,7 @@ public sealed class OnceOptions
         }
 
         problems.AddRange(Ledger.Validate());
+        problems.AddRange(Store.Validate());
         problems.AddRange(Streams.Validate());
         if (Webhooks.MaxAttempts is < 1 or > 100)
         {
@@ -212,11 +216,11 @@ public sealed class OnceOptions
         {
             // "...the following properties were not found on the instance of Once.Hosting.OnceOptions: 'Storag'"
             var names = binderMessage[(binderMessage.IndexOf(':', unknown) + 1)..].Trim();
-            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger, Streams, Webhooks).";
+            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger, Store, Streams, Webhooks).";
         }
 
         return binderMessage
-            + (binderMessage.Contains("Once:Storage", StringComparison.Ordinal) ? " Allowed: Memory, Postgres."
+            + (binderMessage.Contains("Once:Storage", StringComparison.Ordinal) ? " Allowed: Memory, Postgres, AdoNetGrainStorage."
             : binderMessage.Contains("Once:Clustering", StringComparison.Ordinal) ? " Allowed: Localhost, Postgres."
             : string.Empty);
     }

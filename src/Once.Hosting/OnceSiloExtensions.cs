@@ -25,6 +25,9 @@ public static class OnceSiloExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         services.TryAddSingleton(sp => new WebhookSender(new HttpClient(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
         services.TryAddSingleton<EntityCatalog>();
+        // The default store keeps the entity in Orleans grain storage named "once"; hosts that use
+        // the native PostgreSQL store register theirs before this.
+        services.TryAddSingleton<IEntityStoreProvider, GrainStorageEntityStores>();
         services.AddEntityStreamMapping();
 
         // State is stored as System.Text.Json: readable in the database, no CLR type names inside.

@@ -29,7 +29,7 @@ public sealed class OnceStreamOptions
 
     public IEnumerable<string> Validate()
     {
-        if (Provider is { } provider && !Enum.IsDefined(provider))
+        if (Provider is { } provider && provider is not (StorageKind.Memory or StorageKind.Postgres))
         {
             yield return $"Once:Streams:Provider must be Memory or Postgres (was {provider}).";
         }

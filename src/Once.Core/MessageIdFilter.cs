@@ -1,0 +1,122 @@
+namespace Once;
+
+/// <summary>
+/// A set of message ids that answers "certainly not seen" or "maybe seen" in about 1.5 bytes per id:
+/// a scalable Bloom filter (layers of doubling capacity, each with half the false-positive rate of
+/// the one before, so the whole stays under <see cref="TargetFalsePositiveRate"/>). An entity keeps
+/// one over the ids its ledger table holds, so a new message, nearly every message, needs no read.
+/// It has no false negatives; ids are never removed (a forgotten id stays "maybe", and the read
+/// that follows finds it gone).
+/// </summary>
+public sealed class MessageIdFilter
+{
+    /// <summary>The false-positive rate the layers add up to at most.</summary>
+    public const double TargetFalsePositiveRate = 0.01;
+
+    private const int FirstCapacity = 256;
+    private readonly List<Layer> _layers = [];
+
+    /// <summary>How many ids were added.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>The memory the bit arrays take, in bytes.</summary>
+    public long SizeInBytes => _layers.Sum(l => (long)l.Bits.Length * sizeof(ulong));
+
+    public void Add(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var (h1, h2) = Hash(messageId);
+        if (_layers.Count == 0 || _layers[^1].IsFull)
+        {
+            var capacity = _layers.Count == 0 ? FirstCapacity : _layers[^1].Capacity * 2;
+            // Layer i gets rate p/2^(i+1): the sum over all layers stays below p.
+            _layers.Add(new Layer(capacity, TargetFalsePositiveRate / Math.Pow(2, _layers.Count + 1)));
+        }
+
+        _layers[^1].Add(h1, h2);
+        Count++;
+    }
+
+    /// <summary>False: the id was certainly never added. True: it may have been.</summary>
+    public bool MightContain(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var (h1, h2) = Hash(messageId);
+        foreach (var layer in _layers)
+        {
+            if (layer.MightContain(h1, h2))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>FNV-1a over the UTF-16 code units, then two differently mixed 64-bit values for double hashing.</summary>
+    private static (ulong H1, ulong H2) Hash(string value)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var c in value)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+
+        return (Mix(h), Mix(h ^ 0x9E3779B97F4A7C15UL) | 1);
+    }
+
+    /// <summary>The splitmix64 finaliser: spreads every input bit over the output.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private sealed class Layer
+    {
+        private readonly ulong _bitCount;
+        private readonly int _hashes;
+        private int _count;
+
+        public Layer(int capacity, double falsePositiveRate)
+        {
+            Capacity = capacity;
+            var bits = Math.Ceiling(-capacity * Math.Log(falsePositiveRate) / (Math.Log(2) * Math.Log(2)));
+            Bits = new ulong[(long)Math.Ceiling(bits / 64)];
+            _bitCount = (ulong)Bits.Length * 64;
+            _hashes = Math.Max(1, (int)Math.Round(bits / capacity * Math.Log(2)));
+        }
+
+        public int Capacity { get; }
+
+        public ulong[] Bits { get; }
+
+        public bool IsFull => _count >= Capacity;
+
+        public void Add(ulong h1, ulong h2)
+        {
+            for (var i = 0UL; i < (ulong)_hashes; i++)
+            {
+                var bit = (h1 + (i * h2)) % _bitCount;
+                Bits[bit >> 6] |= 1UL << (int)(bit & 63);
+            }
+
+            _count++;
+        }
+
+        public bool MightContain(ulong h1, ulong h2)
+        {
+            for (var i = 0UL; i < (ulong)_hashes; i++)
+            {
+                var bit = (h1 + (i * h2)) % _bitCount;
+                if ((Bits[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

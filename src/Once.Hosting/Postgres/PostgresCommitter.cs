@@ -1,0 +1,242 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Once.Hosting.Postgres;
+
+/// <summary>
+/// The silo's group commit: one loop takes every entity write that is waiting (up to the configured
+/// count and bytes), writes them with one statement in one transaction, and answers each only after
+/// COMMIT returned. A lone write does not wait for a timer: whatever queued while the previous commit
+/// was in flight forms the next batch. A stale entity changes nothing and is told so alone; a batch
+/// that the database refuses (a duplicate ledger key, a failing trigger) is written again entity by
+/// entity, so one entity's failure never fails its neighbours.
+/// </summary>
+internal sealed partial class PostgresCommitter : IAsyncDisposable
+{
+    /// <summary>
+    /// One statement for the whole batch. Entity rows first: an update only where the etag still is
+    /// what the writer read, an insert only where no row exists. Only the entities that got through
+    /// ("committed") have their ledger and outbox rows written. Ledger rows are plain inserts: a key
+    /// that exists already makes the database refuse the statement.
+    /// </summary>
+    private const string BatchSql = """
+        WITH input AS (
+            SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[])
+                AS t(entity_key, expected, version, data, floor)
+        ), updated AS (
+            UPDATE once_entity AS e
+               SET etag = e.etag + 1, version = i.version, data = i.data
+              FROM input AS i
+             WHERE i.expected > 0 AND e.entity_key = i.entity_key AND e.service_id = $1 AND e.etag = i.expected
+            RETURNING e.entity_key
+        ), inserted AS (
+            INSERT INTO once_entity (entity_key, service_id, etag, version, data, ledger_floor)
+            SELECT i.entity_key, $1, 1, i.version, i.data, i.floor FROM input AS i WHERE i.expected = 0
+            ON CONFLICT (entity_key, service_id) DO NOTHING
+            RETURNING entity_key
+        ), committed AS (
+            SELECT entity_key FROM updated UNION ALL SELECT entity_key FROM inserted
+        ), ledger AS (
+            INSERT INTO once_ledger (entity_key, service_id, message_id, fingerprint, status, version, result, reason, expected_version, first_seen, produced_at)
+            SELECT l.entity_key, $1, l.message_id, l.fingerprint, l.status, l.version, l.result, l.reason, l.expected_version, l.first_seen, l.produced_at
+              FROM unnest($7::text[], $8::text[], $9::text[], $10::smallint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[], $15::timestamptz[], $16::timestamptz[])
+                   AS l(entity_key, message_id, fingerprint, status, version, result, reason, expected_version, first_seen, produced_at)
+             WHERE l.entity_key IN (SELECT entity_key FROM committed)
+        ), emitted AS (
+            INSERT INTO once_outbox (entity_key, service_id, message_id, position, entry)
+            SELECT o.entity_key, $1, o.message_id, o.position, o.entry
+              FROM unnest($17::text[], $18::text[], $19::bigint[], $20::text[]) AS o(entity_key, message_id, position, entry)
+             WHERE o.entity_key IN (SELECT entity_key FROM committed)
+        ), delivered AS (
+            DELETE FROM once_outbox AS o
+             USING unnest($21::text[], $22::text[]) AS d(entity_key, message_id)
+             WHERE o.entity_key = d.entity_key AND o.service_id = $1 AND o.message_id = d.message_id
+               AND d.entity_key IN (SELECT entity_key FROM committed)
+        )
+        SELECT entity_key FROM committed
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _serviceId;
+    private readonly PostgresStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+
+    public PostgresCommitter(NpgsqlDataSource dataSource, string serviceId, IOptions<PostgresStoreOptions> options, ILogger<PostgresCommitter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _dataSource = dataSource;
+        _serviceId = serviceId;
+        _options = options.Value;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Commits in one of the next batches; true once committed, false when stale (nothing was written).</summary>
+    public Task<bool> CommitAsync(PendingWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (!_queue.Writer.TryWrite(write))
+        {
+            throw new EntityStoreUnavailableException("The silo is stopping: the write was not made.");
+        }
+
+        return write.Done.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Done.TrySetException(new EntityStoreUnavailableException("The silo stopped before the write was made."));
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingWrite>();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(_stopping.Token))
+        {
+            batch.Clear();
+            var bytes = 0;
+            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && reader.TryRead(out var write))
+            {
+                batch.Add(write);
+                bytes += write.Size;
+            }
+
+            await CommitBatchAsync(batch);
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingWrite> batch)
+    {
+        try
+        {
+            var committed = await WriteAsync(batch);
+            foreach (var write in batch)
+            {
+                write.Done.TrySetResult(committed.Contains(write.Entity));
+            }
+        }
+        catch (PostgresException e) when (batch.Count > 1)
+        {
+            // The database refused the statement, so nothing of it was written: try each entity alone.
+            LogBatchRefused(_logger, e, batch.Count, e.SqlState);
+            foreach (var write in batch)
+            {
+                await CommitAloneAsync(write);
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(batch, e);
+        }
+    }
+
+    private async Task CommitAloneAsync(PendingWrite write)
+    {
+        try
+        {
+            var committed = await WriteAsync([write]);
+            write.Done.TrySetResult(committed.Contains(write.Entity));
+        }
+        catch (Exception e)
+        {
+            Fail([write], e);
+        }
+    }
+
+    private void Fail(IReadOnlyList<PendingWrite> writes, Exception e)
+    {
+        // Npgsql's exceptions have no Orleans codec: callers get a serialisable "outcome unknown".
+        foreach (var write in writes)
+        {
+            LogWriteFailed(_logger, e, write.Entity);
+            write.Done.TrySetException(new EntityStoreUnavailableException(
+                $"The write of {write.Entity} failed and may or may not have been committed: {e.GetBaseException().Message}"));
+        }
+    }
+
+    private async Task<HashSet<string>> WriteAsync(IReadOnlyList<PendingWrite> batch)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(_stopping.Token);
+        await using var command = new NpgsqlCommand(BatchSql, connection);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+        p.Add(Array(NpgsqlDbType.Text, batch.Select(w => w.Entity)));
+        p.Add(Array(NpgsqlDbType.Bigint, batch.Select(w => w.ExpectedEtag)));
+        p.Add(Array(NpgsqlDbType.Bigint, batch.Select(w => w.Version)));
+        p.Add(Array(NpgsqlDbType.Text, batch.Select(w => w.Data)));
+        p.Add(Array(NpgsqlDbType.TimestampTz, batch.Select(w => Utc(w.Floor))));
+
+        var ledger = batch.SelectMany(w => w.Ledger.Select(e => (w.Entity, Entry: e))).ToArray();
+        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entity)));
+        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.MessageId)));
+        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Fingerprint)));
+        p.Add(Array(NpgsqlDbType.Smallint, ledger.Select(l => (short)l.Entry.Outcome.Status)));
+        p.Add(Array(NpgsqlDbType.Bigint, ledger.Select(l => l.Entry.Outcome.Version)));
+        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Outcome.Result)));
+        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Outcome.Reason)));
+        p.Add(Array(NpgsqlDbType.Bigint, ledger.Select(l => l.Entry.Outcome.ExpectedVersion)));
+        p.Add(Array(NpgsqlDbType.TimestampTz, ledger.Select(l => Utc(l.Entry.FirstSeenAt))));
+        p.Add(Array(NpgsqlDbType.TimestampTz, ledger.Select(l => Utc(CeilingToMicroseconds(l.Entry.ProducedAt)))));
+
+        var emitted = batch.SelectMany(w => w.Emitted.Select(o => (w.Entity, Row: o))).ToArray();
+        p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Entity)));
+        p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Row.MessageId)));
+        p.Add(Array(NpgsqlDbType.Bigint, emitted.Select(o => o.Row.Position)));
+        p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Row.Entry)));
+
+        var delivered = batch.SelectMany(w => w.Delivered.Select(id => (w.Entity, Id: id))).ToArray();
+        p.Add(Array(NpgsqlDbType.Text, delivered.Select(d => d.Entity)));
+        p.Add(Array(NpgsqlDbType.Text, delivered.Select(d => d.Id)));
+
+        await command.PrepareAsync(_stopping.Token);
+        var committed = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(_stopping.Token);
+        while (await reader.ReadAsync(_stopping.Token))
+        {
+            committed.Add(reader.GetString(0));
+        }
+
+        return committed;
+    }
+
+    private static NpgsqlParameter Array<T>(NpgsqlDbType type, IEnumerable<T> values) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values.ToArray() };
+
+    private static DateTime? Utc(DateTimeOffset? time) => time?.UtcDateTime;
+
+    /// <summary>
+    /// PostgreSQL keeps microseconds. A producer time is rounded up, never down: the ledger floor is
+    /// made of these times, and a redelivery carrying the exact original time must still be at or
+    /// before it.
+    /// </summary>
+    private static DateTimeOffset? CeilingToMicroseconds(DateTimeOffset? time) =>
+        time is { } t && t.Ticks % 10 != 0 ? t.AddTicks(10 - (t.Ticks % 10)) : time;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} entity writes was refused ({SqlState}); writing them one by one")]
+    private static partial void LogBatchRefused(ILogger logger, Exception exception, int count, string sqlState);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity}: the write failed; its outcome is unknown until the entity reloads")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string entity);
+}
