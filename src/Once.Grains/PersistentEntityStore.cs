@@ -38,6 +38,13 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
 
     public async Task CommitAsync(EntityChange change)
     {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Added is { } added && Current.TryGetEntry(added.MessageId, out _))
+        {
+            // The row holds the whole ledger, so this store is the one that refuses a second record of an id.
+            throw new InvalidOperationException($"The ledger already holds message {added.MessageId}; a second record of it is refused.");
+        }
+
         Current.Apply(change);
         try
         {
