@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Once.Grains;
 using Once.Hosting;
+using Once.Hosting.Postgres;
 using Once.Samples;
 using Once.Samples.Accounts;
 using Orleans.Runtime.Hosting;
@@ -43,6 +44,8 @@ internal static class PostgresCluster
     /// <param name="extraTypes">Entity types of the test itself (one instance per test, shared by its silos).</param>
     /// <param name="consumerMaxAttempts">See <see cref="ConsumerMaxAttempts"/>.</param>
     /// <param name="configureSilo">Runs last on every silo, to change what the lines above set up.</param>
+    /// <param name="nativeStore">Entities in the native store (Once's own tables) instead of grain storage.</param>
+    /// <param name="storeFaults">With <paramref name="nativeStore"/>: entity commits go through these armed faults.</param>
     public static async Task<InProcessTestCluster> StartAsync(
         string connectionString,
         string serviceId,
@@ -51,7 +54,9 @@ internal static class PostgresCluster
         StorageFaults? faults = null,
         IReadOnlyList<EntityRegistration>? extraTypes = null,
         int consumerMaxAttempts = ConsumerMaxAttempts,
-        Action<ISiloBuilder>? configureSilo = null)
+        Action<ISiloBuilder>? configureSilo = null,
+        bool nativeStore = false,
+        Stores.StoreFaults? storeFaults = null)
     {
         connectionString = ShortLivedIdleConnections(connectionString);
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -59,6 +64,15 @@ internal static class PostgresCluster
         builder.Options.ServiceId = serviceId;
         builder.ConfigureSilo((_, silo) =>
         {
+            if (nativeStore)
+            {
+                silo.AddOncePostgresStore(connectionString);
+                if (storeFaults is not null)
+                {
+                    silo.Services.AddSingleton<IEntityStoreProvider>(sp => storeFaults.Wrap(sp.GetRequiredService<PostgresEntityStores>()));
+                }
+            }
+
             silo.AddOnceEngine().AddAdoNetGrainStorage(
                 faults is null ? EntityGrainNames.StorageName : InnerStorageName, o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
             if (faults is not null)

@@ -66,6 +66,9 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private long _batches;
+    private long _writes;
+    private long _splits;
 
     public PostgresCommitter(NpgsqlDataSource dataSource, string serviceId, IOptions<PostgresStoreOptions> options, ILogger<PostgresCommitter> logger)
     {
@@ -76,6 +79,9 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Group commits made, entity writes they carried, and batches the database refused and that were written entity by entity.</summary>
+    public (long Batches, long Writes, long Splits) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _writes), Interlocked.Read(ref _splits));
 
     /// <summary>Commits in one of the next batches; true once committed, false when stale (nothing was written).</summary>
     public Task<bool> CommitAsync(PendingWrite write)
@@ -129,6 +135,8 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
 
     private async Task CommitBatchAsync(List<PendingWrite> batch)
     {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _writes, batch.Count);
         try
         {
             var committed = await WriteAsync(batch);
@@ -141,6 +149,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         {
             // The database refused the statement, so nothing of it was written: try each entity alone.
             LogBatchRefused(_logger, e, batch.Count, e.SqlState);
+            Interlocked.Increment(ref _splits);
             foreach (var write in batch)
             {
                 await CommitAloneAsync(write);

@@ -18,7 +18,8 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
     private readonly IOptions<LedgerOptions> _ledger;
-    private readonly Lazy<Task<bool>> _hasGrainStorageRows;
+    /// <summary>Whether this service has entities in the grain-storage table; found out on the first load of a new entity.</summary>
+    private bool? _hasGrainStorageRows;
     private long _lookups;
     private long _lookupMisses;
 
@@ -28,7 +29,6 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
         _serviceId = serviceId;
         _ledger = ledger;
         Committer = committer;
-        _hasGrainStorageRows = new(HasGrainStorageRowsAsync);
     }
 
     public PostgresCommitter Committer { get; }
@@ -101,7 +101,7 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
             }
 
             await reader.CloseAsync();
-            if (etag == 0 && await _hasGrainStorageRows.Value && await ReadGrainStorageAsync(connection, entity) is { } moved)
+            if (etag == 0 && await HasGrainStorageRowsAsync(connection) && await ReadGrainStorageAsync(connection, entity) is { } moved)
             {
                 return Moved(moved);
             }
@@ -186,10 +186,23 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
         return new LedgerEntry(reader.GetString(offset), reader.GetString(offset + 1), outcome, new DateTimeOffset(reader.GetFieldValue<DateTime>(offset + 7), TimeSpan.Zero), produced);
     }
 
-    /// <summary>Whether this service has entities in the grain-storage table at all: if not, no load looks there.</summary>
-    private async Task<bool> HasGrainStorageRowsAsync()
+    /// <summary>
+    /// Whether this service has entities in the grain-storage table at all: if not, no load looks
+    /// there again. Asked on the caller's connection, so concurrent loads never need a second one.
+    /// </summary>
+    private async Task<bool> HasGrainStorageRowsAsync(NpgsqlConnection connection)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync();
+        if (_hasGrainStorageRows is { } known)
+        {
+            return known;
+        }
+
+        _hasGrainStorageRows = await AskGrainStorageAsync(connection);
+        return _hasGrainStorageRows.Value;
+    }
+
+    private async Task<bool> AskGrainStorageAsync(NpgsqlConnection connection)
+    {
         await using (var exists = new NpgsqlCommand("SELECT to_regclass('once_grain_state') IS NOT NULL", connection))
         {
             if (await exists.ExecuteScalarAsync() is not true)

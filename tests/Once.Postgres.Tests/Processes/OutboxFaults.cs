@@ -11,17 +11,21 @@ namespace Once.Postgres.Tests.Processes;
 /// </summary>
 internal static class OutboxFaults
 {
-    /// <summary>Installs a trigger that refuses state writes of entities whose key starts with a blocked prefix.</summary>
+    /// <summary>
+    /// Installs a trigger that refuses state writes of entities whose key starts with a blocked prefix.
+    /// Every change of an entity writes its row in the native store (an outbox removal too), so the
+    /// trigger refuses the whole change.
+    /// </summary>
     public static Task InstallWriteBlockerAsync(NpgsqlConnection sql) => ExecuteAsync(sql, """
         CREATE TABLE blocked_writes (prefix text PRIMARY KEY);
         CREATE FUNCTION refuse_blocked_writes() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF EXISTS (SELECT 1 FROM blocked_writes WHERE NEW.grain_id_ext LIKE prefix || '%') THEN
-            RAISE EXCEPTION 'injected: writes of % are refused', NEW.grain_id_ext;
+          IF EXISTS (SELECT 1 FROM blocked_writes WHERE NEW.entity_key LIKE prefix || '%') THEN
+            RAISE EXCEPTION 'injected: writes of % are refused', NEW.entity_key;
           END IF;
           RETURN NEW;
         END $$;
-        CREATE TRIGGER refuse_blocked_writes BEFORE INSERT OR UPDATE ON once_grain_state
+        CREATE TRIGGER refuse_blocked_writes BEFORE INSERT OR UPDATE ON once_entity
           FOR EACH ROW EXECUTE FUNCTION refuse_blocked_writes();
         """);
 
@@ -33,7 +37,12 @@ internal static class OutboxFaults
     public static async Task<IReadOnlyList<int>> PendingOutboxesAsync(NpgsqlConnection sql, string prefix)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT jsonb_array_length(convert_from(payload, 'UTF8')::jsonb -> 'Outbox') FROM once_grain_state WHERE grain_id_ext LIKE $1 || '%'", sql);
+            """
+            SELECT count(o.message_id)::int
+              FROM once_entity AS e LEFT JOIN once_outbox AS o ON o.entity_key = e.entity_key AND o.service_id = e.service_id
+             WHERE e.entity_key LIKE $1 || '%'
+             GROUP BY e.entity_key
+            """, sql);
         command.Parameters.AddWithValue(prefix);
         var counts = new List<int>();
         await using var reader = await command.ExecuteReaderAsync();

@@ -153,8 +153,8 @@ public abstract class EntityStoreContractTests : IAsyncLifetime
     public async Task CommitFailsAfterStorageCommitted_StoreReloads_RetryIsAReplayNotASecondApply()
     {
         var account = NewAccount();
-        var faults = new StoreFaults(new HarnessProvider(Harness));
-        var store = faults.Open(account, null!);
+        var faults = new StoreFaults();
+        var store = faults.Wrap(new HarnessProvider(Harness)).Open(account, null!);
         faults.Arm(account, StorageFault.ThrowAfterWrite);
 
         await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 7m), T0));
@@ -169,8 +169,8 @@ public abstract class EntityStoreContractTests : IAsyncLifetime
     public async Task CommitFailsBeforeAnythingStored_RetryAppliesOnce()
     {
         var account = NewAccount();
-        var faults = new StoreFaults(new HarnessProvider(Harness));
-        var store = faults.Open(account, null!);
+        var faults = new StoreFaults();
+        var store = faults.Wrap(new HarnessProvider(Harness)).Open(account, null!);
         faults.Arm(account, StorageFault.ThrowBeforeWrite);
 
         await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 7m), T0));

@@ -4,11 +4,12 @@ using Once.Grains;
 namespace Once.Postgres.Tests.Stores;
 
 /// <summary>
-/// Wraps any entity store provider so a test can make one entity's next commit fail: before anything
-/// is written, or after the inner store committed (the database has the change, the caller sees an
+/// Faults a test arms per entity for any entity store: the next commit fails before anything is
+/// written, or after the inner store committed (the database has the change, the caller sees an
 /// error: a lost acknowledgement). Either way the inner store is reset, as after a real failure.
+/// Held by the test; <see cref="Wrap"/> puts it around each silo's store provider.
 /// </summary>
-internal sealed class StoreFaults(IEntityStoreProvider inner) : IEntityStoreProvider
+internal sealed class StoreFaults
 {
     private readonly ConcurrentDictionary<string, StorageFault> _armed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _fired = new(StringComparer.Ordinal);
@@ -17,7 +18,7 @@ internal sealed class StoreFaults(IEntityStoreProvider inner) : IEntityStoreProv
 
     public int Fired(EntityKey entity) => _fired.GetValueOrDefault(entity.ToString());
 
-    public IEntityStore Open(EntityKey entity, IGrainContext grain) => new Store(inner.Open(entity, grain), entity.ToString(), this);
+    public IEntityStoreProvider Wrap(IEntityStoreProvider inner) => new Provider(inner, this);
 
     private StorageFault? Take(string entity)
     {
@@ -28,6 +29,11 @@ internal sealed class StoreFaults(IEntityStoreProvider inner) : IEntityStoreProv
 
         _fired.AddOrUpdate(entity, 1, (_, count) => count + 1);
         return fault;
+    }
+
+    private sealed class Provider(IEntityStoreProvider inner, StoreFaults faults) : IEntityStoreProvider
+    {
+        public IEntityStore Open(EntityKey entity, IGrainContext grain) => new Store(inner.Open(entity, grain), entity.ToString(), faults);
     }
 
     private sealed class Store(IEntityStore inner, string entity, StoreFaults faults) : IEntityStore

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Once.Hosting.Postgres;
+using Orleans.TestingHost;
+using static Once.Postgres.Tests.PostgresCluster;
+
+namespace Once.Postgres.Tests.Stores;
+
+/// <summary>Entity grains on the native store in an in-process cluster: durability, fencing, the ledger table and its filter.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class NativeStoreClusterTests(PostgresServer postgres)
+{
+    /// <summary>A hot set far smaller than the ledger, so most answers must come from the table.</summary>
+    private const int HotSet = 3;
+
+    [Fact]
+    public async Task FullClusterRestart_LedgerFarBeyondTheHotSet_EveryIdAnsweredWithItsFirstOutcome()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var serviceId = "native-" + Guid.NewGuid().ToString("N")[..8];
+        var account = new EntityKey("accounts", "n-1");
+        var first = new List<MessageOutcome>();
+        await using (var before = await StartNativeAsync(database, serviceId))
+        {
+            for (var i = 1; i <= 12; i++)
+            {
+                first.Add(await before.Client.SendAsync(Deposit(account, $"m-{i}", i)));
+            }
+
+            // Within the same activation too, ids long out of the hot set are answered from the table.
+            Assert.Equal(first[0] with { Replayed = true }, await before.Client.SendAsync(Deposit(account, "m-1", 1)));
+        }
+
+        await using var after = await StartNativeAsync(database, serviceId);
+        var replays = new List<MessageOutcome>();
+        for (var i = 1; i <= 12; i++)
+        {
+            replays.Add(await after.Client.SendAsync(Deposit(account, $"m-{i}", i)));
+        }
+
+        var snapshot = await after.Client.GetEntityAsync(account);
+        Assert.Equal(first.Select(o => o with { Replayed = true }), replays);
+        Assert.Equal((12L, "{\"balance\":78,\"limit\":0}"), (snapshot!.Version, snapshot.State));
+        Assert.Equal(first[4] with { Replayed = true }, await after.Client.GetOutcomeAsync(account, new MessageId("m-5")));
+        await using var sql = new NpgsqlConnection(database);
+        await sql.OpenAsync();
+        Assert.Equal(12L, await Sql.CountAsync(sql, $"SELECT count(*) FROM once_ledger WHERE entity_key = '{account}'"));
+        Assert.Equal(12L, await Sql.CountAsync(sql, $"SELECT etag FROM once_entity WHERE entity_key = '{account}'"));
+        Assert.Equal(0L, await Sql.CountAsync(sql, "SELECT count(*) FROM once_grain_state"));
+    }
+
+    [Fact]
+    public async Task NewMessagesAtSteadyState_FilterSavesTheRead_OnlyAnOldDuplicateReadsTheTable()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartNativeAsync(database, "filter-" + Guid.NewGuid().ToString("N")[..8], silos: 1);
+        var account = new EntityKey("accounts", "steady");
+        for (var i = 0; i < 300; i++)
+        {
+            await cluster.Client.SendAsync(Deposit(account, $"old-{i}", 1));
+        }
+
+        var stores = cluster.Silos[0].ServiceProvider.GetRequiredService<PostgresEntityStores>();
+        var before = stores.Lookups;
+        for (var i = 0; i < 300; i++)
+        {
+            await cluster.Client.SendAsync(Deposit(account, $"new-{i}", 1));
+        }
+
+        var afterNew = stores.Lookups;
+        var duplicate = await cluster.Client.SendAsync(Deposit(account, "old-7", 1));
+        var afterDuplicate = stores.Lookups;
+
+        Assert.True(afterNew.Reads - before.Reads <= 6, $"{afterNew.Reads - before.Reads} ledger reads for 300 new messages");
+        Assert.Equal(afterNew.Reads - before.Reads, afterNew.Misses - before.Misses);
+        Assert.Equal((OutcomeStatus.Applied, true, 8L), (duplicate.Status, duplicate.Replayed, duplicate.Version));
+        Assert.Equal((1L, 0L), (afterDuplicate.Reads - afterNew.Reads, afterDuplicate.Misses - afterNew.Misses));
+    }
+
+    [Fact]
+    public async Task StaleActivation_AnotherClusterAppliedTheMessage_AnsweredFromTheTableNotAppliedTwice()
+    {
+        var (balance, version, outcome) = await ApplyBehindTheGrainsBackThenSendAsync("accounts");
+
+        Assert.Equal((2L, 50m), (version, balance));
+        Assert.Equal((OutcomeStatus.Applied, 2L, true), (outcome.Status, outcome.Version, outcome.Replayed));
+    }
+
+    [Fact]
+    public async Task StaleActivation_DedupOff_NegativeControlAppliesTwice()
+    {
+        var (balance, _, _) = await ApplyBehindTheGrainsBackThenSendAsync(NoDedupAccounts);
+
+        Assert.Equal(60m, balance);
+    }
+
+    [Fact]
+    public async Task ExactlyOnce_StoreFaultsBeforeAndAfterCommit_NeitherLossesNorDuplicates()
+    {
+        var run = await RunGuaranteeWorkloadAsync("accounts");
+
+        Assert.All(run.Applied, count => Assert.Equal(1, count));
+        Assert.Equal(GuaranteeWorkload.FaultsArmed, run.ErrorsSeen);
+    }
+
+    [Fact]
+    public async Task AtLeastOnce_SameStoreFaults_NegativeControlAppliesTwice()
+    {
+        var run = await RunGuaranteeWorkloadAsync(NoDedupAccounts);
+
+        Assert.Contains(run.Applied, count => count > 1);
+        Assert.DoesNotContain(0, run.Applied);
+    }
+
+    [Fact]
+    public async Task DatabaseWrittenByGrainStorage_NativeStoreReadsItAndMovesItOnFirstWrite()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var serviceId = "moved-" + Guid.NewGuid().ToString("N")[..8];
+        var account = new EntityKey("accounts", "moved");
+        MessageOutcome first, rejected;
+        await using (var old = await StartAsync(database, serviceId))
+        {
+            first = await old.Client.SendAsync(Deposit(account, "m-1", 40m));
+            await old.Client.SendAsync(Deposit(account, "m-2", 2m));
+            rejected = await old.Client.SendAsync(Withdraw(account, "w-1", 1000m));
+        }
+
+        await using (var native = await StartNativeAsync(database, serviceId))
+        {
+            var read = await native.Client.GetEntityAsync(account);
+            Assert.Equal((2L, "{\"balance\":42,\"limit\":0}"), (read!.Version, read.State));
+            Assert.Equal(first with { Replayed = true }, await native.Client.SendAsync(Deposit(account, "m-1", 40m)));
+            var applied = await native.Client.SendAsync(Deposit(account, "m-3", 1m));
+            Assert.Equal((OutcomeStatus.Applied, 3L), (applied.Status, applied.Version));
+        }
+
+        await using var again = await StartNativeAsync(database, serviceId);
+        Assert.Equal(rejected with { Replayed = true }, await again.Client.SendAsync(Withdraw(account, "w-1", 1000m)));
+        Assert.Equal(first with { Replayed = true }, await again.Client.SendAsync(Deposit(account, "m-1", 40m)));
+        Assert.Equal(3L, (await again.Client.GetEntityAsync(account))!.Version);
+        await using var sql = new NpgsqlConnection(database);
+        await sql.OpenAsync();
+        Assert.Equal(4L, await Sql.CountAsync(sql, $"SELECT count(*) FROM once_ledger WHERE entity_key = '{account}'"));
+    }
+
+    private Task<InProcessTestCluster> StartNativeAsync(string database, string serviceId, int silos = 2, StoreFaults? faults = null) =>
+        StartAsync(database, serviceId, silos: silos, nativeStore: true, storeFaults: faults,
+            configureSilo: silo => silo.Services.Configure<LedgerOptions>(o => o.MaxEntries = HotSet));
+
+    private async Task<GuaranteeRun> RunGuaranteeWorkloadAsync(string type)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var faults = new StoreFaults();
+        await using var cluster = await StartNativeAsync(database, "native-guarantees-" + Guid.NewGuid().ToString("N")[..8], faults: faults);
+        var account = new EntityKey(type, "acc-" + Guid.NewGuid().ToString("N"));
+        var run = await GuaranteeWorkload.RunAsync(cluster.Client, account, faults.Arm);
+        Assert.Equal(GuaranteeWorkload.FaultsArmed, faults.Fired(account));
+        return run;
+    }
+
+    private async Task<(decimal Balance, long Version, MessageOutcome Outcome)> ApplyBehindTheGrainsBackThenSendAsync(string type)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var account = new EntityKey(type, "fenced");
+        var serviceId = "native-fence-" + Guid.NewGuid().ToString("N")[..8];
+        await using var cluster = await StartNativeAsync(database, serviceId);
+        await cluster.Client.SendAsync(Deposit(account, "m-1", 40m));
+
+        await using (var other = await StartNativeAsync(database, serviceId, silos: 1))
+        {
+            // A second cluster with the same service id is a second activation of the same entity.
+            await other.Client.SendAsync(Deposit(account, "m-2", 10m));
+        }
+
+        var outcome = await cluster.Client.SendAsync(Deposit(account, "m-2", 10m));
+        var snapshot = await cluster.Client.GetEntityAsync(account);
+        using var state = JsonDocument.Parse(snapshot!.State);
+        return (state.RootElement.GetProperty("balance").GetDecimal(), snapshot.Version, outcome);
+    }
+}
