@@ -7,7 +7,8 @@ namespace Once.Benchmarks;
 /// benchmark; <c>-- --ledger-size</c> only measures bytes per remembered id. Every run starts with the
 /// ledger-size measurement and writes it next to BenchmarkDotNet's reports. <c>-- --streams</c> runs
 /// only the stream benchmark (a silo on PostgreSQL, direct call against durable stream); see
-/// <see cref="StreamBenchmark"/>.
+/// <see cref="StreamBenchmark"/>. <c>-- --throughput</c> compares Once with the classic idempotent
+/// consumer on PostgreSQL (<see cref="ThroughputBenchmark"/>).
 /// </summary>
 internal static class Program
 {
@@ -15,6 +16,16 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == SiloProcess.Option)
+        {
+            return await SiloProcess.RunAsync(args[1..]);
+        }
+
+        if (args.Contains(ThroughputBenchmark.Option))
+        {
+            return await ThroughputBenchmark.RunAsync(args);
+        }
+
         if (args.Contains(StreamBenchmark.Option))
         {
             return await StreamBenchmark.RunAsync(args);

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace Once.Benchmarks;
+
+/// <summary>
+/// <c>--throughput</c>: the classic idempotent consumer, the same SQL 10 messages per transaction, Once
+/// exactly-once and Once at-least-once through the Orleans client against a cluster of silo
+/// processes, all on one throwaway PostgreSQL, interleaved in rounds; plus steady state (every key
+/// with many retained ids), 50% duplicates and a hot key. Writes docs-style markdown with the
+/// ratios against the targets.
+/// </summary>
+internal static class ThroughputBenchmark
+{
+    public const string Option = "--throughput";
+
+    private const string ServiceId = "throughput";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ThroughputSettings settings;
+        try
+        {
+            settings = ThroughputSettings.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + ThroughputSettings.Usage);
+            return 2;
+        }
+
+        var loadBefore = MachineInfo.LoadAverage();
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine("throughput: starting PostgreSQL");
+        await using var database = await BenchmarkDatabase.CreateAsync();
+        await using var sql = NpgsqlDataSource.Create(database.ConnectionString);
+        await ClassicConsumer.CreateSchemaAsync(sql);
+        Console.WriteLine($"throughput: preloading {settings.Keys} steady-state keys with {settings.SteadyIds} ids each (Once and classic)");
+        await PreloadAsync(sql, settings);
+        var postmaster = ProcessCpu.ParentOf(Convert.ToInt32(await Scalar(sql, "SELECT pg_backend_pid()"), CultureInfo.InvariantCulture));
+
+        Console.WriteLine($"throughput: starting {settings.Silos} silo processes and a client");
+        var logs = Path.Combine(Directory.GetCurrentDirectory(), ".artifacts", "throughput");
+        await using var cluster = await SiloCluster.StartAsync(database.ConnectionString, logs, settings.Silos, new Dictionary<string, string>());
+        await using var classic = new ClassicConsumer(database.ConnectionString);
+        classic.OpenWorkers(settings.InFlight.Max());
+
+        var cells = Cells(settings);
+        var meter = new Meter(sql, postmaster, cluster.SiloPids);
+        Console.WriteLine("throughput: warm-up (every cell once, 2 s, not counted)");
+        foreach (var cell in cells)
+        {
+            await RunCellAsync(cell, "warm", TimeSpan.FromSeconds(2), cluster, classic, settings);
+        }
+
+        var results = cells.ToDictionary(c => c.Name, _ => new List<CellMeasurement>());
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            // Rotate the order every round, so no contender always runs right after the same one.
+            var order = cells.Skip((round - 1) % cells.Count).Concat(cells.Take((round - 1) % cells.Count));
+            foreach (var cell in order)
+            {
+                var measurement = await meter.MeasureAsync(() => RunCellAsync(cell, $"r{round}", settings.Duration, cluster, classic, settings));
+                results[cell.Name].Add(measurement);
+                Console.WriteLine($"throughput: round {round}/{settings.Rounds} {cell.Name}: {measurement.Loop.Throughput:0} msg/s, p99 {Distribution.Of(measurement.Loop.LatenciesMs).P99:0.0} ms, {measurement.WalBytes / Math.Max(1, measurement.Loop.Messages):0} WAL bytes/msg, {measurement.Loop.Failures} failed");
+            }
+        }
+
+        Console.WriteLine("throughput: idle cluster, 10 s");
+        var idle = await meter.MeasureIdleAsync(TimeSpan.FromSeconds(10));
+        var report = new ThroughputReport(
+            settings,
+            "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),
+            $"{database.ServerVersion}, synchronous_commit={database.SynchronousCommit}, {database.Origin}",
+            MachineInfo.Describe(),
+            loadBefore,
+            MachineInfo.LoadAverage(),
+            clock.Elapsed,
+            cells,
+            results,
+            idle).ToMarkdown();
+        var reportPath = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results", "throughput.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
+        await File.WriteAllTextAsync(reportPath, report);
+        Console.WriteLine(report);
+        Console.WriteLine($"Written to {reportPath}");
+        return 0;
+    }
+
+    private static List<Cell> Cells(ThroughputSettings s)
+    {
+        var cells = new List<Cell>();
+        foreach (var inFlight in s.InFlight)
+        {
+            cells.Add(new Cell($"classic-{inFlight}", Contender.Classic, inFlight, Workload.Fresh));
+            cells.Add(new Cell($"classic10-{inFlight}", Contender.Classic10, inFlight, Workload.Fresh));
+            cells.Add(new Cell($"once-{inFlight}", Contender.ExactlyOnce, inFlight, Workload.Fresh));
+            cells.Add(new Cell($"once-alo-{inFlight}", Contender.AtLeastOnce, inFlight, Workload.Fresh));
+        }
+
+        var f = s.FocusInFlight;
+        cells.Add(new Cell($"once-steady-{f}", Contender.ExactlyOnce, f, Workload.Steady));
+        cells.Add(new Cell($"classic-dup50-{f}", Contender.Classic, f, Workload.Duplicates));
+        cells.Add(new Cell($"once-dup50-{f}", Contender.ExactlyOnce, f, Workload.Duplicates));
+        cells.Add(new Cell($"once-hot-{f}", Contender.ExactlyOnce, f, Workload.HotKey));
+        return cells;
+    }
+
+    private static Task<LoopResult> RunCellAsync(Cell cell, string round, TimeSpan duration, SiloCluster cluster, ClassicConsumer classic, ThroughputSettings settings)
+    {
+        var messages = new MessageSource(cell, round, settings.Keys);
+        return cell.Contender switch
+        {
+            Contender.Classic => ClosedLoop.RunAsync(cell.InFlight, duration, (w, n) =>
+                classic.ProcessAsync(w, [messages.Next(w, n)])),
+            Contender.Classic10 => ClosedLoop.RunAsync(cell.InFlight, duration, (w, n) =>
+                classic.ProcessAsync(w, [.. Enumerable.Range(0, 10).Select(i => messages.Next(w, (n * 10) + i))])),
+            _ => ClosedLoop.RunAsync(cell.InFlight, duration, async (w, n) =>
+            {
+                var (id, account, amount) = messages.Next(w, n);
+                var type = cell.Contender == Contender.AtLeastOnce ? SiloProcess.AtLeastOnceAccounts : "accounts";
+                var outcome = await cluster.Client.SendAsync(new MessageEnvelope(
+                    new MessageId(id), new EntityKey(type, account), "deposit", $"{{\"amount\":{amount.ToString(CultureInfo.InvariantCulture)}}}"));
+                return outcome.Status == OutcomeStatus.Applied ? 1 : throw new InvalidOperationException($"{id}: {outcome.Status} {outcome.Reason} {outcome.Detail}");
+            }),
+        };
+    }
+
+    /// <summary>
+    /// Every key of the steady-state set holds this many retained ids before anything runs, in Once's
+    /// ledger table and in the classic consumer's processed-id table alike (which therefore runs at its
+    /// steady-state size throughout).
+    /// </summary>
+    private static async Task PreloadAsync(NpgsqlDataSource sql, ThroughputSettings s)
+    {
+        await Execute(sql, $$"""
+            INSERT INTO once_entity (entity_key, service_id, etag, version, data)
+            SELECT 'accounts/s-' || k, '{{ServiceId}}', 1, 0, NULL FROM generate_series(0, {{s.Keys - 1}}) AS k;
+            INSERT INTO once_ledger (entity_key, service_id, message_id, fingerprint, status, version, result, first_seen)
+            SELECT 'accounts/s-' || k, '{{ServiceId}}', 'pre-' || k || '-' || n, 'AAAAAAAAAAAAAAAAAAAAAA', 0, 0, '{"balance":0,"limit":0}', now() - interval '1 hour'
+              FROM generate_series(0, {{s.Keys - 1}}) AS k, generate_series(1, {{s.SteadyIds}}) AS n;
+            INSERT INTO classic_processed (message_id)
+            SELECT 'pre-' || k || '-' || n FROM generate_series(0, {{s.Keys - 1}}) AS k, generate_series(1, {{s.SteadyIds}}) AS n;
+            """);
+        await Execute(sql, "VACUUM ANALYZE");
+        await Execute(sql, "CHECKPOINT");
+    }
+
+    internal static async Task<object?> Scalar(NpgsqlDataSource sql, string text)
+    {
+        await using var command = sql.CreateCommand(text);
+        return await command.ExecuteScalarAsync();
+    }
+
+    private static async Task Execute(NpgsqlDataSource sql, string text)
+    {
+        await using var command = sql.CreateCommand(text);
+        command.CommandTimeout = 600;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The messages of one cell: unique ids, uniform keys, or the workload's twist.</summary>
+    private sealed class MessageSource(Cell cell, string round, int keys)
+    {
+        private readonly Random[] _random = [.. Enumerable.Range(0, cell.InFlight).Select(w => new Random(HashCode.Combine(cell.Name, round, w)))];
+
+        public (string MessageId, string Account, decimal Amount) Next(int worker, long n)
+        {
+            var random = _random[worker];
+            var key = random.Next(keys);
+            var id = $"{cell.Name}-{round}-{worker}-{n}";
+            switch (cell.Workload)
+            {
+                case Workload.Steady:
+                    return (id, $"s-{key}", 1m);
+                case Workload.HotKey when random.NextDouble() < 0.1:
+                    return (id, "hot", 1m);
+                case Workload.Duplicates when n > 0 && random.NextDouble() < 0.5:
+                    // A redelivery of one of this worker's recent messages: same id, same key, same content.
+                    var earlier = Math.Max(0, n - 1 - random.Next(64));
+                    return ($"{cell.Name}-{round}-{worker}-{earlier}", KeyOf(worker, earlier), 1m);
+                case Workload.Duplicates:
+                    return (id, KeyOf(worker, n), 1m);
+                default:
+                    return (id, $"k-{key}", 1m);
+            }
+        }
+
+        /// <summary>The key of message n of a worker in the duplicates run: a function of the id, so a redelivery goes to the same key.</summary>
+        private string KeyOf(int worker, long n) => $"d-{(uint)HashCode.Combine(cell.Name, worker, n) % keys}";
+    }
+}
+
+internal enum Contender
+{
+    Classic,
+    Classic10,
+    ExactlyOnce,
+    AtLeastOnce,
+}
+
+internal enum Workload
+{
+    Fresh,
+    Steady,
+    Duplicates,
+    HotKey,
+}
+
+internal sealed record Cell(string Name, Contender Contender, int InFlight, Workload Workload);

@@ -1,0 +1,65 @@
+using Npgsql;
+
+namespace Once.Benchmarks;
+
+/// <summary>Around one closed-loop run: WAL written, CPU of PostgreSQL, the silos and this process, ledger index reads.</summary>
+internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<int> siloPids)
+{
+    public async Task<CellMeasurement> MeasureAsync(Func<Task<LoopResult>> run)
+    {
+        var before = await SnapshotAsync();
+        var loop = await run();
+        var after = await SnapshotAsync();
+        return new CellMeasurement(
+            loop,
+            after.WalBytes - before.WalBytes,
+            after.ServerCpu - before.ServerCpu,
+            after.SiloCpu - before.SiloCpu,
+            after.OwnCpu - before.OwnCpu,
+            after.LedgerScans - before.LedgerScans);
+    }
+
+    /// <summary>Nothing sent: transactions committed per second and silo CPU per second.</summary>
+    public async Task<IdleMeasurement> MeasureIdleAsync(TimeSpan duration)
+    {
+        var before = await SnapshotAsync();
+        await Task.Delay(duration);
+        var after = await SnapshotAsync();
+        var seconds = duration.TotalSeconds;
+        return new IdleMeasurement((after.Commits - before.Commits) / seconds, (after.SiloCpu - before.SiloCpu) / seconds, (after.WalBytes - before.WalBytes) / seconds);
+    }
+
+    private async Task<Snapshot> SnapshotAsync()
+    {
+        await using var command = sql.CreateCommand("""
+            SELECT pg_stat_clear_snapshot();
+            SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,
+                   (SELECT coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'once_ledger'),
+                   (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return new Snapshot(
+            reader.GetInt64(0),
+            reader.GetInt64(1),
+            reader.GetInt64(2),
+            ProcessCpu.Seconds(ProcessCpu.ServerProcesses(postmaster)),
+            ProcessCpu.Seconds(siloPids),
+            ProcessCpu.Seconds(Environment.ProcessId));
+    }
+
+    private sealed record Snapshot(long WalBytes, long LedgerScans, long Commits, double ServerCpu, double SiloCpu, double OwnCpu);
+}
+
+/// <summary>One cell of one round: the loop's result and what it cost.</summary>
+internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double ServerCpuSeconds, double SiloCpuSeconds, double LoadCpuSeconds, long LedgerScans)
+{
+    public double WalPerMessage => WalBytes / (double)Math.Max(1, Loop.Messages);
+
+    public double CpuMsPerMessage => 1000 * (ServerCpuSeconds + SiloCpuSeconds + LoadCpuSeconds) / Math.Max(1, Loop.Messages);
+
+    public double LedgerScansPerMessage => LedgerScans / (double)Math.Max(1, Loop.Messages);
+}
+
+internal sealed record IdleMeasurement(double CommitsPerSecond, double SiloCores, double WalBytesPerSecond);

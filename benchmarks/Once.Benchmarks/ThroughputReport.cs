@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+
+namespace Once.Benchmarks;
+
+/// <summary>The markdown report of one <c>--throughput</c> run, with the ratios against the targets of PERFORMANCE.md.</summary>
+internal sealed record ThroughputReport(
+    ThroughputSettings Settings,
+    string Command,
+    string Database,
+    string Machine,
+    string LoadBefore,
+    string LoadAfter,
+    TimeSpan Duration,
+    IReadOnlyList<Cell> Cells,
+    IReadOnlyDictionary<string, List<CellMeasurement>> Results,
+    IdleMeasurement Idle)
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        var f = Settings.FocusInFlight;
+        text.AppendLine("## Throughput: Once against the classic idempotent consumer on PostgreSQL");
+        text.AppendLine();
+        text.AppendLine(C, $"- Command: `{Command}`");
+        text.AppendLine(C, $"- Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Duration.TotalMinutes:0.0} min; {Machine}; load average {LoadBefore} before, {LoadAfter} after.");
+        text.AppendLine(C, $"- PostgreSQL {Database}. Everything (PostgreSQL, {Settings.Silos} silo processes, the load generator) shares this machine.");
+        text.AppendLine(C, $"- {Settings.Rounds} rounds of {Settings.Duration.TotalSeconds:0} s per cell after a 2 s warm-up of each; the cell order rotates every round.");
+        text.AppendLine(C, $"  Deposits of 1 to {Settings.Keys} keys chosen uniformly, unique ids, closed loop (each of N workers waits for its answer).");
+        text.AppendLine(C, $"- Contenders: `classic` is one transaction per message (insert the id ON CONFLICT DO NOTHING, upsert the account if new;");
+        text.AppendLine("  plain Npgsql, prepared, one connection per worker); `classic10` is the same SQL with 10 messages per transaction;");
+        text.AppendLine("  `once` is Once exactly-once and `once-alo` Once at-least-once through the Orleans client, entity state in the native store.");
+        text.AppendLine(C, $"- `steady`: every key already holds {Settings.SteadyIds} retained ids (the classic consumer's id table holds the same {Settings.Keys * Settings.SteadyIds:N0} ids");
+        text.AppendLine("  from the start, so every classic figure is at its steady-state size). `dup50`: half the messages are redeliveries of");
+        text.AppendLine("  one of the worker's last 64. `hot`: 10% of the messages go to one key.");
+        text.AppendLine();
+        text.AppendLine("msg/s: median of the rounds (lowest - highest). Latency: all rounds pooled. WAL and CPU: median of the rounds, per message;");
+        text.AppendLine("CPU is PostgreSQL / silos / load generator, in ms.");
+        text.AppendLine();
+        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | CPU ms/msg (PG / silos / load = total) | Ledger reads/msg | Failed |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        foreach (var cell in Cells)
+        {
+            var runs = Results[cell.Name];
+            var throughput = runs.Select(r => r.Loop.Throughput).ToArray();
+            var latency = Distribution.Of(runs.SelectMany(r => r.Loop.LatenciesMs).DefaultIfEmpty(double.NaN));
+            double Per(Func<CellMeasurement, double> pick) => Median(runs.Select(pick));
+            double Cpu(Func<CellMeasurement, double> seconds) => Per(r => 1000 * seconds(r) / Math.Max(1, r.Loop.Messages));
+            text.AppendLine(C,
+                $"| {cell.Name} | {cell.InFlight} | {Median(throughput):0} ({throughput.Min():0} - {throughput.Max():0}) | {latency.Median:0.0} | {latency.P99:0.0} " +
+                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0.00} / {Cpu(r => r.SiloCpuSeconds):0.00} / {Cpu(r => r.LoadCpuSeconds):0.00} = {Per(r => r.CpuMsPerMessage):0.00} " +
+                $"| {(cell.Contender is Contender.ExactlyOnce ? Per(r => r.LedgerScansPerMessage).ToString("0.000", C) : "-")} | {runs.Sum(r => r.Loop.Failures)} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Ledger reads: index scans of `once_ledger` per message (entity loads and reads of old ids the filter let through).");
+        text.AppendLine();
+        text.AppendLine("### Against the targets (ratios of the medians above)");
+        text.AppendLine();
+        text.AppendLine("| Figure | Target | Reached | |");
+        text.AppendLine("| --- | --- | ---: | --- |");
+        var best = Settings.InFlight.Where(n => n is 64 or 256).DefaultIfEmpty(f).ToArray();
+        double BestOf(string prefix) => best.Max(n => Throughput($"{prefix}-{n}"));
+        Target(text, "Once exactly-once / classic, each at its best of 64 and 256", ">= 3x", BestOf("once") / BestOf("classic"), 3, higher: true);
+        Target(text, "Once exactly-once / Once at-least-once, best of 64 and 256", ">= 0.9x", BestOf("once") / BestOf("once-alo"), 0.9, higher: true);
+        Target(text, $"Steady state / fresh keys, {f} in flight", ">= 0.9x", Throughput($"once-steady-{f}") / Throughput($"once-{f}"), 0.9, higher: true);
+        Target(text, $"WAL bytes per message, Once / classic, {f} in flight", "<= 1.5x", Wal($"once-{f}") / Wal($"classic-{f}"), 1.5, higher: false);
+        Target(text, $"50% duplicates: Once / classic, {f} in flight", ">= 3x", Throughput($"once-dup50-{f}") / Throughput($"classic-dup50-{f}"), 3, higher: true);
+        Target(text, $"One hot key taking 10% / uniform keys, {f} in flight", ">= 0.8x", Throughput($"once-hot-{f}") / Throughput($"once-{f}"), 0.8, higher: true);
+        Target(text, $"p99 at {f} in flight, Once exactly-once (ms)", "<= 50", Distribution.Of(Results[$"once-{f}"].SelectMany(r => r.Loop.LatenciesMs)).P99, 50, higher: false);
+        Target(text, $"Ledger reads per new message at steady state ({f} in flight)", "<= 0.01", Median(Results[$"once-steady-{f}"].Select(r => r.LedgerScansPerMessage)), 0.01, higher: false);
+        var filterBytes = FilterBytesPerId(100_000);
+        Target(text, "Memory per retained id beyond the hot set (filter bytes/id at 100,000 ids)", "<= 4", filterBytes, 4, higher: false);
+        Target(text, $"CPU per message, all processes, {f} in flight, Once exactly-once (ms)", "<= 0.3", Median(Results[$"once-{f}"].Select(r => r.CpuMsPerMessage)), 0.3, higher: false);
+        Target(text, $"Idle {Settings.Silos}-silo cluster: commits per second", "<= 10", Idle.CommitsPerSecond, 10, higher: false);
+        Target(text, $"Idle {Settings.Silos}-silo cluster: silo CPU (cores)", "<= 0.02", Idle.SiloCores, 0.02, higher: false);
+        text.AppendLine("| HTTP (Once.Api) / Orleans client | >= 0.7x | not measured by this command | |");
+        text.AppendLine();
+        text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores, {Idle.WalBytesPerSecond:0} WAL bytes/s over 10 s with nothing sent.");
+        return text.ToString();
+    }
+
+    private double Throughput(string cell) => Median(Results[cell].Select(r => r.Loop.Throughput));
+
+    private double Wal(string cell) => Median(Results[cell].Select(r => r.WalPerMessage));
+
+    private static double Median(IEnumerable<double> values) => Distribution.Of(values.DefaultIfEmpty(double.NaN)).Median;
+
+    private static double FilterBytesPerId(int ids)
+    {
+        var filter = new MessageIdFilter();
+        for (var i = 0; i < ids; i++)
+        {
+            filter.Add($"message-{i}");
+        }
+
+        return filter.SizeInBytes / (double)ids;
+    }
+
+    private static void Target(StringBuilder text, string figure, string target, double reached, double bound, bool higher)
+    {
+        var met = higher ? reached >= bound : reached <= bound;
+        text.AppendLine(C, $"| {figure} | {target} | {reached:0.00} | {(met ? "met" : "**not met**")} |");
+    }
+}

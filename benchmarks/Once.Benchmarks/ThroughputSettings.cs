@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Once.Benchmarks;
+
+/// <summary>The options of <c>--throughput</c>.</summary>
+internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOnlyList<int> InFlight, int Keys, int SteadyIds, int Silos)
+{
+    public const string Usage = "usage: --throughput [--rounds N (3)] [--seconds S (8)] [--in-flight 16,64,256] [--keys 1000] [--steady-ids 1000] [--silos 3]";
+
+    /// <summary>The in-flight level of the steady-state, duplicate and hot-key runs.</summary>
+    public int FocusInFlight => InFlight.Contains(64) ? 64 : InFlight[InFlight.Count / 2];
+
+    public static ThroughputSettings Parse(string[] args)
+    {
+        var settings = new ThroughputSettings(3, TimeSpan.FromSeconds(8), [16, 64, 256], 1000, 1000, 3);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Positive(string value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new ArgumentException($"'{value}' is not a positive whole number.");
+            settings = args[i] switch
+            {
+                ThroughputBenchmark.Option => settings,
+                "--rounds" => settings with { Rounds = Positive(Next()) },
+                "--seconds" => settings with { Duration = TimeSpan.FromSeconds(Positive(Next())) },
+                "--in-flight" => settings with { InFlight = [.. Next().Split(',').Select(Positive)] },
+                "--keys" => settings with { Keys = Positive(Next()) },
+                "--steady-ids" => settings with { SteadyIds = Positive(Next()) },
+                "--silos" => settings with { Silos = Positive(Next()) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        return settings;
+    }
+}
