@@ -14,7 +14,8 @@
 # Settings (environment): ONCE_CLUSTER_DIR (state and logs, default .artifacts/local-cluster),
 # ONCE_POSTGRES (use this database instead of starting one), ONCE_PG_PORT (default 54329),
 # ONCE_API_PORT (5080), ONCE_SILO_PORT_BASE (11110: silo N uses base+N), ONCE_GATEWAY_PORT_BASE
-# (30000), ONCE_HEALTH_PORT_BASE (8080), ONCE_CONFIGURATION (Release), ONCE_BUILD (1; 0 skips the build).
+# (30000), ONCE_HEALTH_PORT_BASE (8080), ONCE_CONFIGURATION (Release), ONCE_BUILD (1; 0 skips the build),
+# ONCE_PG_OPTIONS (extra PostgreSQL server options, e.g. "-c max_connections=600").
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,7 +63,7 @@ start_postgres() {
   if [ ! -f "$data/PG_VERSION" ]; then
     as_pg "'$bin/initdb' -D '$data' -U postgres --auth=trust >'$dir/pg/initdb.log' 2>&1"
   fi
-  as_pg "'$bin/pg_ctl' -D '$data' -l '$dir/pg/server.log' -w -o \"-p $pg_port -k '$sock' -c listen_addresses=127.0.0.1\" start" >/dev/null
+  as_pg "'$bin/pg_ctl' -D '$data' -l '$dir/pg/server.log' -w -o \"-p $pg_port -k '$sock' -c listen_addresses=127.0.0.1 ${ONCE_PG_OPTIONS:-}\" start" >/dev/null
   as_pg "'$bin/psql' -h 127.0.0.1 -p $pg_port -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname = 'once'\"" | grep -q 1 \
     || as_pg "'$bin/createdb' -h 127.0.0.1 -p $pg_port -U postgres once"
   log "PostgreSQL on 127.0.0.1:$pg_port (data in $data)"

@@ -114,6 +114,8 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
             start.ArgumentList.Add(command);
             start.Environment["ONCE_CLUSTER_DIR"] = directory;
             start.Environment["ONCE_PG_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+            // Room for a connection per in-flight message of the classic consumer beside three silos' pools.
+            start.Environment["ONCE_PG_OPTIONS"] = "-c max_connections=600";
             start.Environment.Remove(OnceOptions.ConnectionStringVariable);
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEndAsync();

@@ -77,7 +77,12 @@ internal sealed class SiloCluster : IAsyncDisposable
         string connectionString, string clusterId, int siloPort, int gatewayPort, int healthPort, string log, IReadOnlyDictionary<string, string> extra)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(SiloCluster).Assembly.Location);
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            // Started as `dotnet Once.Benchmarks.dll`, not through the app host.
+            start.ArgumentList.Add(typeof(SiloCluster).Assembly.Location);
+        }
+
         start.ArgumentList.Add(SiloProcess.Option);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{healthPort}");

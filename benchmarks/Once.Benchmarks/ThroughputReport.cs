@@ -71,8 +71,8 @@ internal sealed record ThroughputReport(
         Target(text, $"One hot key taking 10% / uniform keys, {f} in flight", ">= 0.8x", Throughput($"once-hot-{f}") / Throughput($"once-{f}"), 0.8, higher: true);
         Target(text, $"p99 at {f} in flight, Once exactly-once (ms)", "<= 50", Distribution.Of(Results[$"once-{f}"].SelectMany(r => r.Loop.LatenciesMs)).P99, 50, higher: false);
         Target(text, $"Ledger reads per new message at steady state ({f} in flight)", "<= 0.01", Median(Results[$"once-steady-{f}"].Select(r => r.LedgerScansPerMessage)), 0.01, higher: false);
-        var filterBytes = FilterBytesPerId(100_000);
-        Target(text, "Memory per retained id beyond the hot set (filter bytes/id at 100,000 ids)", "<= 4", filterBytes, 4, higher: false);
+        Target(text, "Memory per retained id beyond the hot set (filter of an entity activated with 100,000 ids, bytes/id)", "<= 4", FilterBytesPerId(100_000, 100_000), 4, higher: false);
+        Target(text, "... the same filter grown from empty to 100,000 ids in one activation (bytes/id)", "<= 4", FilterBytesPerId(100_000, 0), 4, higher: false);
         Target(text, $"CPU per message, all processes, {f} in flight, Once exactly-once (ms)", "<= 0.3", Median(Results[$"once-{f}"].Select(r => r.CpuMsPerMessage)), 0.3, higher: false);
         Target(text, $"Idle {Settings.Silos}-silo cluster: commits per second", "<= 10", Idle.CommitsPerSecond, 10, higher: false);
         Target(text, $"Idle {Settings.Silos}-silo cluster: silo CPU (cores)", "<= 0.02", Idle.SiloCores, 0.02, higher: false);
@@ -88,9 +88,9 @@ internal sealed record ThroughputReport(
 
     private static double Median(IEnumerable<double> values) => Distribution.Of(values.DefaultIfEmpty(double.NaN)).Median;
 
-    private static double FilterBytesPerId(int ids)
+    private static double FilterBytesPerId(int ids, int expected)
     {
-        var filter = new MessageIdFilter();
+        var filter = new MessageIdFilter(expected);
         for (var i = 0; i < ids; i++)
         {
             filter.Add($"message-{i}");

@@ -1,19 +1,23 @@
 namespace Once;
 
 /// <summary>
-/// A set of message ids that answers "certainly not seen" or "maybe seen" in about 1.5 bytes per id:
-/// a scalable Bloom filter (layers of doubling capacity, each with half the false-positive rate of
-/// the one before, so the whole stays under <see cref="TargetFalsePositiveRate"/>). An entity keeps
-/// one over the ids its ledger table holds, so a new message, nearly every message, needs no read.
-/// It has no false negatives; ids are never removed (a forgotten id stays "maybe", and the read
+/// A set of message ids that answers "certainly not seen" or "maybe seen" in about 1.7 bytes per id when sized
+/// for them, about 3.5 when grown from empty:
+/// a scalable Bloom filter. The first layer is sized for the ids known when it is made (an entity
+/// builds its filter from its ledger table on activation) with room to grow by a quarter; each later
+/// layer holds as many ids as were added before it, with half the false-positive rate of the one
+/// before, so all layers together stay under <see cref="TargetFalsePositiveRate"/>. An entity
+/// keeps one over the ids its ledger table holds, so a new message, nearly every message, needs no
+/// read. It has no false negatives; ids are never removed (a forgotten id stays "maybe", and the read
 /// that follows finds it gone).
 /// </summary>
-public sealed class MessageIdFilter
+/// <param name="expected">How many ids are about to be added (the first layer is sized for them).</param>
+public sealed class MessageIdFilter(int expected = 0)
 {
     /// <summary>The false-positive rate the layers add up to at most.</summary>
     public const double TargetFalsePositiveRate = 0.01;
 
-    private const int FirstCapacity = 256;
+    private const int SmallestLayer = 256;
     private readonly List<Layer> _layers = [];
 
     /// <summary>How many ids were added.</summary>
@@ -28,7 +32,9 @@ public sealed class MessageIdFilter
         var (h1, h2) = Hash(messageId);
         if (_layers.Count == 0 || _layers[^1].IsFull)
         {
-            var capacity = _layers.Count == 0 ? FirstCapacity : _layers[^1].Capacity * 2;
+            var capacity = _layers.Count == 0
+                ? Math.Max(SmallestLayer, expected + (expected / 4))
+                : (int)Math.Min(int.MaxValue / 2, Math.Max(SmallestLayer, Count));
             // Layer i gets rate p/2^(i+1): the sum over all layers stays below p.
             _layers.Add(new Layer(capacity, TargetFalsePositiveRate / Math.Pow(2, _layers.Count + 1)));
         }

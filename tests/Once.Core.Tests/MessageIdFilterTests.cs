@@ -17,11 +17,12 @@ public sealed class MessageIdFilterTests
     }
 
     [Theory]
-    [InlineData(1_000)]
-    [InlineData(100_000)]
-    public void IdsNeverAdded_FalsePositiveRateBelowTarget_AndAboutOneAndAHalfBytesPerId(int added)
+    [InlineData(1_000, 0, 4.0)]
+    [InlineData(100_000, 0, 4.0)]
+    [InlineData(100_000, 100_000, 2.0)]
+    public void IdsNeverAdded_FalsePositiveRateBelowTarget_FewBytesPerId(int added, int expected, double bytesPerId)
     {
-        var filter = new MessageIdFilter();
+        var filter = new MessageIdFilter(expected);
         for (var i = 0; i < added; i++)
         {
             filter.Add($"seen-{i}");
@@ -31,7 +32,7 @@ public sealed class MessageIdFilterTests
         var falsePositives = Enumerable.Range(0, Probes).Count(i => filter.MightContain($"new-{i}"));
 
         Assert.True(falsePositives < Probes * MessageIdFilter.TargetFalsePositiveRate, $"{falsePositives} false positives in {Probes}");
-        Assert.True(filter.SizeInBytes <= 4.0 * added, $"{filter.SizeInBytes} bytes for {added} ids");
+        Assert.True(filter.SizeInBytes <= bytesPerId * added, $"{filter.SizeInBytes} bytes for {added} ids");
     }
 
     [Fact]

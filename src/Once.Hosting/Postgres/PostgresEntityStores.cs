@@ -63,7 +63,7 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
                     Command("SELECT etag, version, data, ledger_floor FROM once_entity WHERE entity_key = $1 AND service_id = $2", entity),
                     Command("SELECT entry FROM once_outbox WHERE entity_key = $1 AND service_id = $2 ORDER BY position", entity),
                     Command($"SELECT {EntryColumns} FROM once_ledger WHERE entity_key = $1 AND service_id = $2 ORDER BY first_seen DESC LIMIT $3", entity, HotSetSize),
-                    Command("SELECT message_id FROM once_ledger WHERE entity_key = $1 AND service_id = $2", entity),
+                    Command("SELECT count(*) OVER (), message_id FROM once_ledger WHERE entity_key = $1 AND service_id = $2", entity),
                 },
             };
             await using var reader = await batch.ExecuteReaderAsync();
@@ -94,11 +94,14 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
             state.Ledger = hot;
 
             await reader.NextResultAsync();
-            var filter = new MessageIdFilter();
+            MessageIdFilter? filter = null;
             while (await reader.ReadAsync())
             {
-                filter.Add(reader.GetString(0));
+                filter ??= new MessageIdFilter(checked((int)reader.GetInt64(0)));
+                filter.Add(reader.GetString(1));
             }
+
+            filter ??= new MessageIdFilter();
 
             await reader.CloseAsync();
             if (etag == 0 && await HasGrainStorageRowsAsync(connection) && await ReadGrainStorageAsync(connection, entity) is { } moved)
@@ -146,7 +149,7 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
 
     private static LoadedEntity Moved(EntityState moved)
     {
-        var filter = new MessageIdFilter();
+        var filter = new MessageIdFilter(moved.Ledger.Count);
         foreach (var entry in moved.Ledger)
         {
             filter.Add(entry.MessageId);
