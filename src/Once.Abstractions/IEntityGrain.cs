@@ -8,7 +8,9 @@ namespace Once;
 public interface IEntityGrain : IGrainWithStringKey
 {
     /// <summary>Processes a message exactly once and returns its outcome (recorded or replayed).</summary>
+    /// <remarks>Interleaves: concurrent messages for one entity queue inside it and are decided in order, several per write.</remarks>
     [Alias("Send")]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<MessageOutcome> SendAsync(MessageEnvelope envelope);
 
     /// <summary>Returns the entity's state, or null when no message was ever applied to it.</summary>

@@ -89,6 +89,23 @@ public sealed class EntityRecord
     }
 
     /// <summary>
+    /// A copy to decide further messages on before the changes are committed: changes applied to it
+    /// leave this record (what storage holds) as it is.
+    /// </summary>
+    public EntityRecord Fork()
+    {
+        var copy = new EntityRecord(
+            new EntityState { Version = Version, Data = Data, LedgerFloor = LedgerFloor, Ledger = [.. State.Ledger], Outbox = [.. State.Outbox] },
+            ForgetsOnWrite);
+        foreach (var (id, entry) in _recalled)
+        {
+            copy._recalled[id] = entry;
+        }
+
+        return copy;
+    }
+
+    /// <summary>
     /// Keeps an entry that storage still holds but memory had evicted, so the engine finds it. The
     /// recalled entries are few (one per duplicate of an old id) and bounded by <paramref name="limit"/>.
     /// </summary>

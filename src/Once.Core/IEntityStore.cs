@@ -22,11 +22,12 @@ public interface IEntityStore
     ValueTask FindEntryAsync(string messageId);
 
     /// <summary>
-    /// Writes the change, based on the version that was loaded. Throws <see cref="StaleWriteException"/>
-    /// when storage holds a newer version (another activation wrote). On any failure the change may or
-    /// may not be durable; the store then reloads before it is used again.
+    /// Writes the changes, in order, as one write based on the version that was loaded (several
+    /// messages decided one after another for one entity). Throws <see cref="StaleWriteException"/>
+    /// when storage holds a newer version (another activation wrote). On any failure the changes may
+    /// or may not be durable, all or none; the store then reloads before it is used again.
     /// </summary>
-    Task CommitAsync(EntityChange change);
+    Task CommitAsync(IReadOnlyList<EntityChange> changes);
 
     /// <summary>Forgets what is loaded: the next <see cref="EnsureLoadedAsync"/> reads storage again.</summary>
     void Reset();

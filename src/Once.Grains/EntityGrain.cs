@@ -6,8 +6,10 @@ using Orleans.Streams.Core;
 namespace Once.Grains;
 
 /// <summary>
-/// One entity. Not reentrant: messages for one key are decided one at a time, each committed in one
-/// write before its sender is answered. Messages arrive by direct call (client, HTTP) and from the
+/// One entity. Messages for one key are decided one at a time, in arrival order; the ones that queue
+/// up while a write is in flight are committed together in the next write, and every sender is
+/// answered only after the write that holds its message. SendAsync interleaves (it queues and waits);
+/// everything else is one turn at a time. Messages arrive by direct call (client, HTTP) and from the
 /// entity's stream, through one path and one ledger.
 /// </summary>
 [ImplicitStreamSubscription(typeof(EntityStreamNamespacePredicate), EntityStreamIdMapper.Name)]
@@ -25,9 +27,14 @@ internal sealed partial class EntityGrain(
 {
     private const int MaxStaleRetries = 3;
 
+    /// <summary>The most messages of one entity decided together and committed in one write.</summary>
+    private const int MaxMessagesPerWrite = 100;
+
     private readonly IEntityStore _store = stores.Open(EntityKey.Parse(grainContext.GrainId.Key.ToString()!), grainContext);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<MessageId, int> _streamAttempts = [];
+    private readonly Queue<(ValidatedMessage Message, TaskCompletionSource<MessageOutcome> Answer)> _queued = new();
+    private bool _draining;
 
     private EntityKey? _key;
 
@@ -51,9 +58,130 @@ internal sealed partial class EntityGrain(
             return await AcceptAtMostOnceAsync(message);
         }
 
-        var outcome = await CommitAsync(current => DecideNow(current, message), envelope.MessageId, lookup: true);
-        Record(envelope, outcome!);
-        return outcome!;
+        var answer = new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queued.Enqueue((message, answer));
+        if (!_draining)
+        {
+            _draining = true;
+            _ = DrainAsync();
+        }
+
+        var outcome = await answer.Task;
+        Record(envelope, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Decides the queued messages and commits them, as many as are waiting (up to
+    /// <see cref="MaxMessagesPerWrite"/>) in one write, until none wait. SendAsync interleaves, so the
+    /// messages that arrive while one write is in flight make up the next: a hot key gets one write per
+    /// batch instead of one per message. Each caller is answered after the write that holds its message.
+    /// Runs on this activation's scheduler, one at a time (<see cref="_draining"/>), and never throws:
+    /// a failed write fails the callers of its batch.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        try
+        {
+            while (_queued.Count > 0)
+            {
+                var batch = new List<(ValidatedMessage Message, TaskCompletionSource<MessageOutcome> Answer)>();
+                while (batch.Count < MaxMessagesPerWrite && _queued.TryDequeue(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                try
+                {
+                    var outcomes = await CommitBatchAsync(batch.Select(b => b.Message).ToArray());
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Answer.TrySetResult(outcomes[i]);
+                    }
+                }
+                catch (Exception e)
+                {
+                    foreach (var (_, answer) in batch)
+                    {
+                        answer.TrySetException(e);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _draining = false;
+        }
+    }
+
+    /// <summary>
+    /// Decides the messages one after another, each on the state the ones before it left (a fork of
+    /// memory: nothing changes there before the write succeeded), and commits their changes in one
+    /// write. After a stale write it decides them all again on fresh state, where the ledger decides.
+    /// </summary>
+    private async Task<MessageOutcome[]> CommitBatchAsync(IReadOnlyList<ValidatedMessage> messages)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await _store.EnsureLoadedAsync();
+                foreach (var message in messages)
+                {
+                    await _store.FindEntryAsync(message.Envelope.MessageId.Value);
+                }
+
+                var outcomes = new MessageOutcome[messages.Count];
+                var changes = new List<EntityChange>();
+                var view = _store.Current;
+                for (var i = 0; i < messages.Count; i++)
+                {
+                    var (outcome, change) = DecideNow(view, messages[i]);
+                    outcomes[i] = outcome!;
+                    if (change is not null)
+                    {
+                        changes.Add(change);
+                        if (i < messages.Count - 1)
+                        {
+                            if (ReferenceEquals(view, _store.Current))
+                            {
+                                view = view.Fork();
+                            }
+
+                            view.Apply(change);
+                        }
+                    }
+                }
+
+                if (changes.Count == 0)
+                {
+                    return outcomes;
+                }
+
+                try
+                {
+                    await _store.CommitAsync(changes);
+                }
+                catch (StaleWriteException) when (attempt < MaxStaleRetries)
+                {
+                    LogStaleWrite(Key, messages[0].Envelope.MessageId, attempt);
+                    DeactivateOnIdle();
+                    continue;
+                }
+
+                if (changes.Any(c => c.OutboxAdded is { Count: > 0 }))
+                {
+                    await ScheduleDispatchAsync(TimeSpan.Zero);
+                }
+
+                return outcomes;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private (MessageOutcome? Outcome, EntityChange? Change) DecideNow(EntityRecord current, ValidatedMessage message)

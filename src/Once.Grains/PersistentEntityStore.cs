@@ -36,16 +36,21 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
 
     public void Reset() => Invalidate();
 
-    public async Task CommitAsync(EntityChange change)
+    public async Task CommitAsync(IReadOnlyList<EntityChange> changes)
     {
-        ArgumentNullException.ThrowIfNull(change);
-        if (change.Added is { } added && Current.TryGetEntry(added.MessageId, out _))
+        ArgumentNullException.ThrowIfNull(changes);
+        foreach (var change in changes)
         {
-            // The row holds the whole ledger, so this store is the one that refuses a second record of an id.
-            throw new InvalidOperationException($"The ledger already holds message {added.MessageId}; a second record of it is refused.");
+            if (change.Added is { } added && Current.TryGetEntry(added.MessageId, out _))
+            {
+                // The row holds the whole ledger, so this store is the one that refuses a second record of an id.
+                Invalidate();
+                throw new InvalidOperationException($"The ledger already holds message {added.MessageId}; a second record of it is refused.");
+            }
+
+            Current.Apply(change);
         }
 
-        Current.Apply(change);
         try
         {
             await state.WriteStateAsync();

@@ -20,6 +20,20 @@ public sealed class ExactlyOnceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ConcurrentMessages_OneKey_FewerWritesThanMessages_EachAppliedOnceWithItsOwnVersion()
+    {
+        var account = NewAccount();
+        await Client.SendAsync(Deposit(account, "warm", 1m));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Client.SendAsync(Deposit(account, $"c-{i}", 1m))));
+
+        Assert.Equal(Enumerable.Range(2, 100).Select(v => (long)v), outcomes.Select(o => o.Version).Order());
+        Assert.All(outcomes, o => Assert.Equal((OutcomeStatus.Applied, false), (o.Status, o.Replayed)));
+        Assert.Equal(101m, await BalanceAsync(Client, account));
+        Assert.True(fixture.Storage.StoredWrites(account) < 51, $"{fixture.Storage.StoredWrites(account)} writes for 101 messages");
+    }
+
+    [Fact]
     public async Task ConcurrentDuplicates_DedupOff_NegativeControlAppliesEveryCopy()
     {
         var account = NewAccount(ClusterFixture.NoDedupAccounts);

@@ -61,11 +61,11 @@ internal sealed class PostgresEntityStore(string entity, PostgresEntityStores st
         }
     }
 
-    public async Task CommitAsync(EntityChange change)
+    public async Task CommitAsync(IReadOnlyList<EntityChange> changes)
     {
-        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(changes);
         var current = Current;
-        var write = BuildWrite(current, change);
+        var write = BuildWrite(current, changes);
         bool committed;
         try
         {
@@ -85,10 +85,13 @@ internal sealed class PostgresEntityStore(string entity, PostgresEntityStores st
 
         _etag++;
         _moved = null;
-        current.Apply(change);
-        if (change.Added is { } added)
+        foreach (var change in changes)
         {
-            _filter.Add(added.MessageId);
+            current.Apply(change);
+            if (change.Added is { } added)
+            {
+                _filter.Add(added.MessageId);
+            }
         }
 
         current.TrimHotSet(stores.HotSetSize);
@@ -100,32 +103,43 @@ internal sealed class PostgresEntityStore(string entity, PostgresEntityStores st
         _moved = null;
     }
 
-    private PendingWrite BuildWrite(EntityRecord current, EntityChange change)
+    /// <summary>
+    /// One write for all the changes: the last one's version and data, every ledger entry, the outbox
+    /// rows added and not delivered again within the same changes, and the delivered rows removed.
+    /// </summary>
+    private PendingWrite BuildWrite(EntityRecord current, IReadOnlyList<EntityChange> changes)
     {
         var ledger = new List<LedgerEntry>();
-        var emitted = new List<OutboxRow>();
-        var delivered = change.OutboxDelivered?.Select(id => id.Value).ToArray() ?? [];
+        var added = new List<OutboxEntry>();
+        var delivered = new HashSet<string>(StringComparer.Ordinal);
         if (_moved is { } moved)
         {
             // The first write of an entity moved from grain storage brings its ledger and outbox along.
             ledger.AddRange(moved.Ledger);
-            emitted.AddRange(moved.Outbox
-                .Where(e => !delivered.Contains(e.Envelope.MessageId.Value))
-                .Select((e, i) => Row(e, 0, i)));
-            delivered = [];
+            added.AddRange(moved.Outbox);
         }
 
-        if (change.Added is { } added)
+        foreach (var change in changes)
         {
-            ledger.Add(added);
+            if (change.Added is { } entry)
+            {
+                ledger.Add(entry);
+            }
+
+            added.AddRange(change.OutboxAdded ?? []);
+            foreach (var id in change.OutboxDelivered ?? [])
+            {
+                // A row added by these same changes was never stored: drop it instead of deleting it.
+                if (added.RemoveAll(e => e.Envelope.MessageId == id) == 0)
+                {
+                    delivered.Add(id.Value);
+                }
+            }
         }
 
-        if (change.OutboxAdded is { } added2)
-        {
-            emitted.AddRange(added2.Select((e, i) => Row(e, _etag + 1, i)));
-        }
-
-        return new PendingWrite(entity, _etag, change.Version, change.Data, _etag == 0 ? current.LedgerFloor : null, ledger, emitted, delivered);
+        var emitted = added.Select((e, i) => Row(e, _etag + 1, i)).ToArray();
+        var last = changes[^1];
+        return new PendingWrite(entity, _etag, last.Version, last.Data, _etag == 0 ? current.LedgerFloor : null, ledger, emitted, [.. delivered]);
     }
 
     private static OutboxRow Row(OutboxEntry entry, long etag, int index) =>

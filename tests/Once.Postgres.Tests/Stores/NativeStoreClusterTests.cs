@@ -79,6 +79,30 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task HotKey_ManyMessagesAtOnce_FewerWritesThanMessages_EachAppliedOnceWithItsOwnVersion()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartNativeAsync(database, "hot-" + Guid.NewGuid().ToString("N")[..8], silos: 1);
+        var account = new EntityKey("accounts", "hot");
+        await cluster.Client.SendAsync(Deposit(account, "warm", 1m));
+        var committer = cluster.Silos[0].ServiceProvider.GetRequiredService<PostgresCommitter>();
+        var before = committer.Counts.Writes;
+
+        // 200 messages, each sent twice at once: the second delivery of each must get the first's answer.
+        var sends = Enumerable.Range(0, 200).SelectMany(i => new[] { Deposit(account, $"m-{i}", 1m), Deposit(account, $"m-{i}", 1m) })
+            .Select(m => cluster.Client.SendAsync(m)).ToArray();
+        var outcomes = await Task.WhenAll(sends);
+        var writes = committer.Counts.Writes - before;
+
+        var firsts = outcomes.Where(o => !o.Replayed).ToArray();
+        Assert.Equal(Enumerable.Range(2, 200).Select(v => (long)v), firsts.Select(o => o.Version).Order());
+        Assert.All(outcomes.GroupBy(o => o.MessageId), pair => Assert.Equal(
+            pair.Single(o => !o.Replayed) with { Replayed = true }, pair.Single(o => o.Replayed)));
+        Assert.Equal((201L, "{\"balance\":201,\"limit\":0}"), ((await cluster.Client.GetEntityAsync(account))!.Version, (await cluster.Client.GetEntityAsync(account))!.State));
+        Assert.True(writes < 100, $"{writes} writes for 200 messages to one entity");
+    }
+
+    [Fact]
     public async Task StaleActivation_AnotherClusterAppliedTheMessage_AnsweredFromTheTableNotAppliedTwice()
     {
         var (balance, version, outcome) = await ApplyBehindTheGrainsBackThenSendAsync("accounts");

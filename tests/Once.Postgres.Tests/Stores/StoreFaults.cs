@@ -46,7 +46,7 @@ internal sealed class StoreFaults
 
         public void Reset() => inner.Reset();
 
-        public async Task CommitAsync(EntityChange change)
+        public async Task CommitAsync(IReadOnlyList<EntityChange> changes)
         {
             switch (faults.Take(entity))
             {
@@ -54,11 +54,11 @@ internal sealed class StoreFaults
                     inner.Reset();
                     throw new EntityStoreUnavailableException($"Injected: the write of {entity} failed before anything was stored.");
                 case StorageFault.ThrowAfterWrite:
-                    await inner.CommitAsync(change);
+                    await inner.CommitAsync(changes);
                     inner.Reset();
                     throw new EntityStoreUnavailableException($"Injected: the write of {entity} was stored, then the connection was lost.");
                 default:
-                    await inner.CommitAsync(change);
+                    await inner.CommitAsync(changes);
                     break;
             }
         }
