@@ -43,7 +43,7 @@ public static class OnceStreamExtensions
             b.ConfigurePartitioning(options.Partitions);
             b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
             b.ConfigurePullingAgent(o => o.Configure(p => p.MaxEventDeliveryTime = options.MaxDeliveryTime));
-        });
+        }).QuietWhenIdle(options.IdlePollInterval);
     }
 
     public static IClientBuilder AddOncePostgresStreams(this IClientBuilder client, string connectionString, OnceStreamOptions options)
@@ -56,6 +56,22 @@ public static class OnceStreamExtensions
         });
     }
 
+    /// <summary>
+    /// Puts <see cref="QuietQueueAdapterFactory"/> around the queue adapter factory the provider
+    /// registered (a keyed singleton under the provider's name), so empty queues are polled less often.
+    /// </summary>
+    private static ISiloBuilder QuietWhenIdle(this ISiloBuilder silo, TimeSpan idlePoll)
+    {
+        var services = silo.Services;
+        var original = services.Single(d => d.ServiceType == typeof(IQueueAdapterFactory) && Equals(d.ServiceKey, OnceStreams.ProviderName));
+        var create = original.KeyedImplementationFactory
+            ?? throw new InvalidOperationException("The stream provider's queue adapter factory is not registered as a factory.");
+        services.Remove(original);
+        services.AddKeyedSingleton<IQueueAdapterFactory>(OnceStreams.ProviderName, (sp, key) =>
+            new QuietQueueAdapterFactory((IQueueAdapterFactory)create(sp, key), idlePoll, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        return silo;
+    }
+
     /// <summary>Lets implicit stream subscriptions reach the entity grain <c>{type}/{id}</c>.</summary>
     internal static IServiceCollection AddEntityStreamMapping(this IServiceCollection services) =>
         services.AddKeyedSingleton<IStreamIdMapper, EntityStreamIdMapper>(EntityStreamIdMapper.Name);
@@ -63,7 +79,9 @@ public static class OnceStreamExtensions
     private static void Apply(AdoNetStreamOptions target, string connectionString, OnceStreamOptions options)
     {
         target.Invariant = "Npgsql";
-        target.ConnectionString = connectionString;
+        // The provider opens a connection per query; returned to the pool, Npgsql would reset it with a
+        // DISCARD ALL each time, a second statement for every poll. Its queries leave no session state.
+        target.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
         target.MaxAttempts = options.MaxAttempts;
         target.VisibilityTimeout = options.VisibilityTimeout;
         target.ExpiryTimeout = options.ExpiryTimeout;

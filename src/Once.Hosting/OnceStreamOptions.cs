@@ -27,8 +27,21 @@ public sealed class OnceStreamOptions
     /// <summary>How many times a message is dequeued before it is dead-lettered. Default: 5.</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// How long a queue that was found empty may go unpolled: after an empty read a silo waits 200 ms,
+    /// then twice as long after each further empty read, up to this, and polls every 100 ms again as
+    /// soon as a read returns messages. An idle cluster then costs almost nothing; the first message
+    /// after a quiet spell waits up to this long. Default: 00:00:01.
+    /// </summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<string> Validate()
     {
+        if (IdlePollInterval < TimeSpan.FromMilliseconds(100) || IdlePollInterval > TimeSpan.FromMinutes(1))
+        {
+            yield return $"Once:Streams:IdlePollInterval must be between 00:00:00.1 and 00:01:00 (was {IdlePollInterval}).";
+        }
+
         if (Provider is { } provider && provider is not (StorageKind.Memory or StorageKind.Postgres))
         {
             yield return $"Once:Streams:Provider must be Memory or Postgres (was {provider}).";
