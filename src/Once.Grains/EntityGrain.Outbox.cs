@@ -191,7 +191,14 @@ internal sealed partial class EntityGrain
                 Key,
                 replyType,
                 System.Text.Json.JsonSerializer.Serialize(new { reason = outcome.Reason }));
-            await SendAsync(reply);
+            var answer = await SendAsync(reply);
+            if (!answer.IsTerminal && answer.Status != OutcomeStatus.Accepted)
+            {
+                // A compensation this entity refuses (a misspelt type, invalid data) would be lost with
+                // the outbox entry: set it aside with its reason instead.
+                LogDeliveryRefused(Key, Key, reply.MessageId, answer.Status.ToWireName(), answer.Reason);
+                await DeadLetterAsync(reply, "outbox", 1, $"compensation {replyType}: {answer.Status.ToWireName()}: {answer.Reason ?? answer.Detail}");
+            }
         }
         else if (!outcome.IsTerminal && outcome.Status != OutcomeStatus.Accepted)
         {

@@ -65,6 +65,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddOnceEntityType(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce);
             silo.Services.AddOnceEntityType(Flaky);
             silo.Services.AddOnceEntityType(new OrdersHandler(GhostOrders, "ghosts"));
+            silo.Services.AddOnceEntityType(new MisspeltCompensationHandler());
             silo.Services.Configure<Grains.StreamConsumerOptions>(o => o.MaxAttempts = 2);
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());

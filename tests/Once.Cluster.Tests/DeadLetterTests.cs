@@ -75,4 +75,23 @@ public sealed class DeadLetterTests(ClusterFixture fixture)
         Assert.Contains(MessageErrors.UnknownEntityType, deadLetter.Reason, StringComparison.Ordinal);
         Assert.Equal(new EntityKey("ghosts", "nobody"), deadLetter.Envelope.Entity);
     }
+
+    [Fact]
+    public async Task CompensationComesBackInvalid_IsDeadLetteredNotDropped()
+    {
+        // The account rejects the withdrawal; the compensation it names does not exist on the order type.
+        var order = new EntityKey(MisspeltCompensationHandler.TypeName, "o-" + Guid.NewGuid().ToString("N"));
+        var store = fixture.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
+        var account = "poor-" + Guid.NewGuid().ToString("N")[..8];
+
+        await fixture.Client.SendAsync(new MessageEnvelope(new MessageId("pay"), order, "pay", $$"""{"account":"{{account}}"}"""));
+        var withdrawal = OutboxIds.Derive(order, new MessageId("pay"), 0);
+        var deadLetter = await Eventually.FoundAsync(
+            async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.Entity == order && d.Envelope.MessageType == "payment-rejectd"),
+            "the invalid compensation was dropped, not dead-lettered");
+
+        Assert.Equal("outbox", deadLetter.Source);
+        Assert.Contains(MessageErrors.UnknownMessageType, deadLetter.Reason, StringComparison.Ordinal);
+        Assert.Equal(OutboxIds.Derive(new EntityKey("accounts", account), withdrawal, 0, purpose: "rejected"), deadLetter.Envelope.MessageId);
+    }
 }
