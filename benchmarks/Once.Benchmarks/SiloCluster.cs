@@ -29,7 +29,8 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     public IReadOnlyList<int> SiloPids => [.. _silos.Select(p => p.Id)];
 
-    public static async Task<SiloCluster> StartAsync(string connectionString, string logDirectory, int silos, IReadOnlyDictionary<string, string> siloEnvironment)
+    public static async Task<SiloCluster> StartAsync(
+        string connectionString, string logDirectory, int silos, IReadOnlyDictionary<string, string> siloEnvironment, string serviceId = "throughput")
     {
         Directory.CreateDirectory(logDirectory);
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -39,7 +40,8 @@ internal sealed class SiloCluster : IAsyncDisposable
         {
             for (var i = 0; i < silos; i++)
             {
-                processes.Add(await StartSiloAsync(connectionString, clusterId, ports[i], ports[silos + i], ports[(2 * silos) + i], Path.Combine(logDirectory, $"silo{i + 1}.log"), siloEnvironment));
+                processes.Add(await StartSiloAsync(
+                    connectionString, serviceId, clusterId, ports[i], ports[silos + i], ports[(2 * silos) + i], Path.Combine(logDirectory, $"{serviceId}-silo{i + 1}.log"), siloEnvironment));
             }
 
             var settings = new Dictionary<string, string?>
@@ -47,7 +49,7 @@ internal sealed class SiloCluster : IAsyncDisposable
                 ["ConnectionStrings:" + OnceOptions.ConnectionStringName] = connectionString,
                 ["Once:Clustering"] = nameof(ClusteringKind.Postgres),
                 ["Once:Storage"] = nameof(StorageKind.Postgres),
-                ["Once:ServiceId"] = "throughput",
+                ["Once:ServiceId"] = serviceId,
                 ["Once:ClusterId"] = clusterId,
             };
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -66,15 +68,23 @@ internal sealed class SiloCluster : IAsyncDisposable
         }
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _client.StopAsync();
         _client.Dispose();
         Stop(_silos);
     }
 
     private static async Task<Process> StartSiloAsync(
-        string connectionString, string clusterId, int siloPort, int gatewayPort, int healthPort, string log, IReadOnlyDictionary<string, string> extra)
+        string connectionString, string serviceId, string clusterId, int siloPort, int gatewayPort, int healthPort, string log, IReadOnlyDictionary<string, string> extra)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
@@ -90,7 +100,7 @@ internal sealed class SiloCluster : IAsyncDisposable
         {
             ["Once__Storage"] = nameof(StorageKind.Postgres),
             ["Once__Clustering"] = nameof(ClusteringKind.Postgres),
-            ["Once__ServiceId"] = "throughput",
+            ["Once__ServiceId"] = serviceId,
             ["Once__ClusterId"] = clusterId,
             ["Once__AdvertisedHost"] = "127.0.0.1",
             ["Once__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),

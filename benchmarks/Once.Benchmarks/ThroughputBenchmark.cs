@@ -43,15 +43,18 @@ internal static class ThroughputBenchmark
         Console.WriteLine($"throughput: starting {settings.Silos} silo processes and a client");
         var logs = Path.Combine(Directory.GetCurrentDirectory(), ".artifacts", "throughput");
         await using var cluster = await SiloCluster.StartAsync(database.ConnectionString, logs, settings.Silos, new Dictionary<string, string>());
+        await using var variant = settings.Variant is { } setting
+            ? await SiloCluster.StartAsync(database.ConnectionString, logs, settings.Silos, new Dictionary<string, string> { [setting.Split('=', 2)[0]] = setting.Split('=', 2)[1] }, "throughput-variant")
+            : null;
         await using var classic = new ClassicConsumer(database.ConnectionString);
         classic.OpenWorkers(settings.InFlight.Max());
 
         var cells = Cells(settings);
-        var meter = new Meter(sql, postmaster, cluster.SiloPids);
+        var meter = new Meter(sql, postmaster, [.. cluster.SiloPids, .. variant?.SiloPids ?? []]);
         Console.WriteLine("throughput: warm-up (every cell once, 2 s, not counted)");
         foreach (var cell in cells)
         {
-            await RunCellAsync(cell, "warm", TimeSpan.FromSeconds(2), cluster, classic, settings);
+            await RunCellAsync(cell, "warm", TimeSpan.FromSeconds(2), cell.Variant ? variant! : cluster, classic, settings);
         }
 
         var results = cells.ToDictionary(c => c.Name, _ => new List<CellMeasurement>());
@@ -61,7 +64,7 @@ internal static class ThroughputBenchmark
             var order = cells.Skip((round - 1) % cells.Count).Concat(cells.Take((round - 1) % cells.Count));
             foreach (var cell in order)
             {
-                var measurement = await meter.MeasureAsync(() => RunCellAsync(cell, $"r{round}", settings.Duration, cluster, classic, settings));
+                var measurement = await meter.MeasureAsync(() => RunCellAsync(cell, $"r{round}", settings.Duration, cell.Variant ? variant! : cluster, classic, settings));
                 results[cell.Name].Add(measurement);
                 Console.WriteLine($"throughput: round {round}/{settings.Rounds} {cell.Name}: {measurement.Loop.Throughput:0} msg/s, p99 {Distribution.Of(measurement.Loop.LatenciesMs).P99:0.0} ms, {measurement.WalBytes / Math.Max(1, measurement.Loop.Messages):0} WAL bytes/msg, {measurement.Loop.Failures} failed");
             }
@@ -70,8 +73,14 @@ internal static class ThroughputBenchmark
         // PostgreSQL's backends report their statistics up to 10 s late once they go quiet: let the
         // last round's commits arrive before counting the idle ones.
         Console.WriteLine("throughput: idle cluster, 12 s to settle, then 10 s measured");
+        if (variant is not null)
+        {
+            // The idle figures are the first cluster's alone.
+            await variant.DisposeAsync();
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(12));
-        var idle = await meter.MeasureIdleAsync(TimeSpan.FromSeconds(10));
+        var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(TimeSpan.FromSeconds(10));
         var report = new ThroughputReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),
@@ -107,6 +116,14 @@ internal static class ThroughputBenchmark
         cells.Add(new Cell($"classic-dup50-{f}", Contender.Classic, f, Workload.Duplicates));
         cells.Add(new Cell($"once-dup50-{f}", Contender.ExactlyOnce, f, Workload.Duplicates));
         cells.Add(new Cell($"once-hot-{f}", Contender.ExactlyOnce, f, Workload.HotKey));
+        if (s.Variant is not null)
+        {
+            foreach (var inFlight in s.InFlight.Where(n => n >= f))
+            {
+                cells.Add(new Cell($"once-variant-{inFlight}", Contender.ExactlyOnce, inFlight, Workload.Fresh, Variant: true));
+            }
+        }
+
         return cells;
     }
 
@@ -211,4 +228,5 @@ internal enum Workload
     HotKey,
 }
 
-internal sealed record Cell(string Name, Contender Contender, int InFlight, Workload Workload);
+/// <param name="Variant">Runs against the second cluster, whose silos have <see cref="ThroughputSettings.Variant"/> set.</param>
+internal sealed record Cell(string Name, Contender Contender, int InFlight, Workload Workload, bool Variant = false);

@@ -35,6 +35,10 @@ internal sealed record ThroughputReport(
         text.AppendLine(C, $"- `steady`: every key already holds {Settings.SteadyIds} retained ids (the classic consumer's id table holds the same {Settings.Keys * Settings.SteadyIds:N0} ids");
         text.AppendLine("  from the start, so every classic figure is at its steady-state size). `dup50`: half the messages are redeliveries of");
         text.AppendLine("  one of the worker's last 64. `hot`: 10% of the messages go to one key.");
+        if (Settings.Variant is { } variant)
+        {
+            text.AppendLine(C, $"- `variant`: a second cluster of {Settings.Silos} silos started with `{variant}`, idle while the first runs and the other way round.");
+        }
         text.AppendLine();
         text.AppendLine("msg/s: median of the rounds (lowest - highest). Latency: all rounds pooled. WAL and CPU: median of the rounds, per message;");
         text.AppendLine("CPU is PostgreSQL / silos / load generator, in ms.");
@@ -77,6 +81,13 @@ internal sealed record ThroughputReport(
         Target(text, $"Idle {Settings.Silos}-silo cluster: commits per second", "<= 10", Idle.CommitsPerSecond, 10, higher: false);
         Target(text, $"Idle {Settings.Silos}-silo cluster: silo CPU (cores)", "<= 0.02", Idle.SiloCores, 0.02, higher: false);
         text.AppendLine("| HTTP (Once.Api) / Orleans client | >= 0.7x | not measured by this command | |");
+        if (Settings.Variant is { } variant)
+        {
+            foreach (var cell in Cells.Where(c => c.Variant))
+            {
+                text.AppendLine(C, $"| Once exactly-once with `{variant}` on the silos / without, {cell.InFlight} in flight | (a runtime setting) | {Throughput(cell.Name) / Throughput($"once-{cell.InFlight}"):0.00} | |");
+            }
+        }
         text.AppendLine();
         text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores, {Idle.WalBytesPerSecond:0} WAL bytes/s over 10 s with nothing sent.");
         return text.ToString();
