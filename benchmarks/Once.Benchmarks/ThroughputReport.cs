@@ -81,11 +81,11 @@ internal sealed record ThroughputReport(
         Target(text, $"Idle {Settings.Silos}-silo cluster: commits per second", "<= 10", Idle.CommitsPerSecond, 10, higher: false);
         Target(text, $"Idle {Settings.Silos}-silo cluster: silo CPU (cores)", "<= 0.02", Idle.SiloCores, 0.02, higher: false);
         text.AppendLine("| HTTP (Once.Api) / Orleans client | >= 0.7x | not measured by this command | |");
-        if (Settings.Variant is { } variant)
+        if (Settings.Variant is { } setting)
         {
             foreach (var cell in Cells.Where(c => c.Variant))
             {
-                text.AppendLine(C, $"| Once exactly-once with `{variant}` on the silos / without, {cell.InFlight} in flight | (a runtime setting) | {Throughput(cell.Name) / Throughput($"once-{cell.InFlight}"):0.00} | |");
+                text.AppendLine(C, $"| Once exactly-once with `{setting}` on the silos / without, {cell.InFlight} in flight | (a runtime setting) | {Throughput(cell.Name) / Throughput($"once-{cell.InFlight}"):0.00} | |");
             }
         }
         text.AppendLine();
