@@ -35,7 +35,7 @@ internal sealed partial class EntityGrain
         }
         else
         {
-            await ForgetReminderAsync();
+            await ForgetReminderIfEmptyAsync();
         }
     }
 
@@ -92,10 +92,7 @@ internal sealed partial class EntityGrain
         }
 
         _retryPause = TimeSpan.FromMilliseconds(200);
-        if (await ReadCommittedAsync(current => current.Outbox.Count) == 0)
-        {
-            await ForgetReminderAsync();
-        }
+        await ForgetReminderIfEmptyAsync();
     }
 
     /// <summary>Delivers the committed outbox once and commits what was delivered; true when something must be tried again.</summary>
@@ -222,15 +219,36 @@ internal sealed partial class EntityGrain
             afterCommit: () => GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RemoveAsync(DeadLetterId(identity)));
     }
 
-    private async Task ForgetReminderAsync()
+    /// <summary>
+    /// Removes the reminder if the committed outbox is empty. The one rule: a reminder is registered
+    /// while the committed outbox holds anything. Decided and done under the write gate, so no commit
+    /// can add an entry in between (it would see the reminder still registered, skip registering, and
+    /// a crash would then leave its entry with nothing to wake it); a commit that comes after finds
+    /// the flag cleared and registers again.
+    /// </summary>
+    private async Task ForgetReminderIfEmptyAsync()
     {
-        var reminder = await this.GetReminder(DispatchReminder);
-        if (reminder is not null)
+        await _writeGate.WaitAsync();
+        try
         {
-            await this.UnregisterReminder(reminder);
-        }
+            await _store.EnsureLoadedAsync();
+            if (_store.Current.Outbox.Count > 0)
+            {
+                return;
+            }
 
-        _reminderRegistered = false;
+            var reminder = await this.GetReminder(DispatchReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminderRegistered = false;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} could not register its outbox reminder; delivery resumes on its next activation")]
