@@ -13,7 +13,8 @@ public static class PostgresStoreExtensions
 {
     /// <summary>
     /// Keeps entities in Once's own tables (<c>deploy/sql/006_entity_store.sql</c>) with one group
-    /// committer per silo, and deletes ledger rows past the retention window in the background.
+    /// committer per silo, and deletes ledger rows past the retention window in the background; dead
+    /// letters go to a table of their own (<c>007_dead_letters.sql</c>).
     /// Options: section <c>Once:Store</c>, validated at start. Call before <see cref="OnceSiloExtensions.AddOnceEngine"/>.
     /// </summary>
     public static ISiloBuilder AddOncePostgresStore(this ISiloBuilder silo, string connectionString)
@@ -35,6 +36,7 @@ public static class PostgresStoreExtensions
             sp.GetRequiredService<PostgresCommitter>(),
             sp.GetRequiredService<IOptions<LedgerOptions>>()));
         services.AddSingleton<IEntityStoreProvider>(sp => sp.GetRequiredService<PostgresEntityStores>());
+        services.AddSingleton<IDeadLetterTable>(sp => new PostgresDeadLetters(sp.GetRequiredService<EntityStoreDatabase>().DataSource, ServiceId(sp)));
         services.AddSingleton(sp => new PostgresLedgerPruner(
             sp.GetRequiredService<EntityStoreDatabase>().DataSource,
             ServiceId(sp),
