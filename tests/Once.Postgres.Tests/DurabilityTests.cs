@@ -56,7 +56,7 @@ public sealed class DurabilityTests(PostgresServer postgres)
     [Fact]
     public async Task StaleActivation_AnotherWriterAppliedTheMessage_AnsweredFromFreshLedgerNotAppliedTwice()
     {
-        var (balance, version, outcome) = await ApplyBehindTheGrainsBackThenSendAsync("accounts");
+        var (balance, version, outcome) = await StaleActivation.ApplyBehindTheGrainsBackThenSendAsync(postgres, "accounts", nativeStore: false);
 
         Assert.Equal((2L, 50m), (version, balance));
         Assert.Equal((OutcomeStatus.Applied, 2L, true), (outcome.Status, outcome.Version, outcome.Replayed));
@@ -65,7 +65,7 @@ public sealed class DurabilityTests(PostgresServer postgres)
     [Fact]
     public async Task StaleActivation_DedupOff_NegativeControlAppliesTwice()
     {
-        var (balance, _, _) = await ApplyBehindTheGrainsBackThenSendAsync(NoDedupAccounts);
+        var (balance, _, _) = await StaleActivation.ApplyBehindTheGrainsBackThenSendAsync(postgres, NoDedupAccounts, nativeStore: false);
 
         Assert.Equal(60m, balance);
     }
@@ -94,30 +94,4 @@ public sealed class DurabilityTests(PostgresServer postgres)
         await connection.OpenAsync();
         Assert.Equal(1, await Sql.CountAsync(connection, "SELECT count(*) FROM once_grain_state WHERE grain_id_ext = 'accounts/raced'"));
     }
-
-    /// <summary>
-    /// The grain's activation holds version 1. Behind its back, "another activation" commits m-2
-    /// (deposit 10) as version 2, straight into the row. Then m-2 reaches the stale activation: its
-    /// write must lose the version check, and the fresh state must decide.
-    /// </summary>
-    private async Task<(decimal Balance, long Version, MessageOutcome Outcome)> ApplyBehindTheGrainsBackThenSendAsync(string type)
-    {
-        var database = await postgres.CreateDatabaseAsync();
-        var account = new EntityKey(type, "fenced");
-        await using var cluster = await StartAsync(database, "fence-" + Guid.NewGuid().ToString("N")[..8]);
-        await cluster.Client.SendAsync(Deposit(account, "m-1", 40m));
-
-        await using (var other = await StartAsync(database, ServiceIdOf(cluster), silos: 1))
-        {
-            // A second cluster with the same service id is a second activation of the same entity.
-            await other.Client.SendAsync(Deposit(account, "m-2", 10m));
-        }
-
-        var outcome = await cluster.Client.SendAsync(Deposit(account, "m-2", 10m));
-        var snapshot = await cluster.Client.GetEntityAsync(account);
-        using var state = JsonDocument.Parse(snapshot!.State);
-        return (state.RootElement.GetProperty("balance").GetDecimal(), snapshot.Version, outcome);
-    }
-
-    private static string ServiceIdOf(Orleans.TestingHost.InProcessTestCluster cluster) => cluster.Options.ServiceId;
 }

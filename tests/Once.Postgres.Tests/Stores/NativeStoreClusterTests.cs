@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Once.Hosting.Postgres;
@@ -105,7 +104,7 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
     [Fact]
     public async Task StaleActivation_AnotherClusterAppliedTheMessage_AnsweredFromTheTableNotAppliedTwice()
     {
-        var (balance, version, outcome) = await ApplyBehindTheGrainsBackThenSendAsync("accounts");
+        var (balance, version, outcome) = await StaleActivation.ApplyBehindTheGrainsBackThenSendAsync(postgres, "accounts", nativeStore: true);
 
         Assert.Equal((2L, 50m), (version, balance));
         Assert.Equal((OutcomeStatus.Applied, 2L, true), (outcome.Status, outcome.Version, outcome.Replayed));
@@ -114,7 +113,7 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
     [Fact]
     public async Task StaleActivation_DedupOff_NegativeControlAppliesTwice()
     {
-        var (balance, _, _) = await ApplyBehindTheGrainsBackThenSendAsync(NoDedupAccounts);
+        var (balance, _, _) = await StaleActivation.ApplyBehindTheGrainsBackThenSendAsync(postgres, NoDedupAccounts, nativeStore: true);
 
         Assert.Equal(60m, balance);
     }
@@ -182,25 +181,5 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
         var run = await GuaranteeWorkload.RunAsync(cluster.Client, account, faults.Arm);
         Assert.Equal(GuaranteeWorkload.FaultsArmed, faults.Fired(account));
         return run;
-    }
-
-    private async Task<(decimal Balance, long Version, MessageOutcome Outcome)> ApplyBehindTheGrainsBackThenSendAsync(string type)
-    {
-        var database = await postgres.CreateDatabaseAsync();
-        var account = new EntityKey(type, "fenced");
-        var serviceId = "native-fence-" + Guid.NewGuid().ToString("N")[..8];
-        await using var cluster = await StartNativeAsync(database, serviceId);
-        await cluster.Client.SendAsync(Deposit(account, "m-1", 40m));
-
-        await using (var other = await StartNativeAsync(database, serviceId, silos: 1))
-        {
-            // A second cluster with the same service id is a second activation of the same entity.
-            await other.Client.SendAsync(Deposit(account, "m-2", 10m));
-        }
-
-        var outcome = await cluster.Client.SendAsync(Deposit(account, "m-2", 10m));
-        var snapshot = await cluster.Client.GetEntityAsync(account);
-        using var state = JsonDocument.Parse(snapshot!.State);
-        return (state.RootElement.GetProperty("balance").GetDecimal(), snapshot.Version, outcome);
     }
 }
