@@ -7,8 +7,14 @@ namespace Once;
 /// </summary>
 public interface IEntityStore
 {
-    /// <summary>The entity as last loaded or committed. Call <see cref="EnsureLoadedAsync"/> first.</summary>
+    /// <summary>
+    /// The entity as last loaded or committed; never a change that is not durable (a store applies a
+    /// change to it only after the write succeeded). Call <see cref="EnsureLoadedAsync"/> first.
+    /// </summary>
     EntityRecord Current { get; }
+
+    /// <summary>False before the first load and after a failed commit, until <see cref="EnsureLoadedAsync"/>.</summary>
+    bool IsLoaded { get; }
 
     /// <summary>Loads the entity if it is not loaded, or reloads it after a failed commit.</summary>
     Task EnsureLoadedAsync();

@@ -5,7 +5,7 @@ namespace Once.Grains;
 /// <summary>
 /// The outbox dispatcher: delivers emitted messages at least once to their targets, whose ledgers
 /// apply them once. It runs on a grain timer that interleaves with message turns (so two entities
-/// emitting to each other cannot deadlock), reads only committed state (it takes the write gate),
+/// emitting to each other cannot deadlock), reads the committed outbox under the write gate,
 /// and is woken by a reminder after a crash, as long as the outbox is not empty.
 /// </summary>
 internal sealed partial class EntityGrain
@@ -29,7 +29,7 @@ internal sealed partial class EntityGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (await ReadCommittedAsync(current => current.Outbox.Count) > 0)
+        if (await ReadOutboxAsync(current => current.Outbox.Count) > 0)
         {
             await ScheduleDispatchAsync(TimeSpan.Zero);
         }
@@ -98,7 +98,7 @@ internal sealed partial class EntityGrain
     /// <summary>Delivers the committed outbox once and commits what was delivered; true when something must be tried again.</summary>
     private async Task<bool> DeliverPendingAsync()
     {
-        IReadOnlyList<OutboxEntry> pending = await ReadCommittedAsync(current => current.Outbox.ToArray());
+        IReadOnlyList<OutboxEntry> pending = await ReadOutboxAsync(current => current.Outbox.ToArray());
 
         var delivered = new List<MessageId>();
         var failed = false;
@@ -244,6 +244,25 @@ internal sealed partial class EntityGrain
             }
 
             _reminderRegistered = false;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The dispatcher reads the outbox under the write gate, unlike readers: a requeue puts an effect
+    /// back and removes its old dead letter in one turn under the gate, and the dispatcher must not
+    /// send (and set aside again, under the same id) the effect in between.
+    /// </summary>
+    private async Task<T> ReadOutboxAsync<T>(Func<EntityRecord, T> read)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            await _store.EnsureLoadedAsync();
+            return read(_store.Current);
         }
         finally
         {

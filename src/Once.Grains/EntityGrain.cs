@@ -336,25 +336,37 @@ internal sealed partial class EntityGrain(
         lookup: messageId.Value);
 
     /// <summary>
-    /// Reads under the write gate: the outbox dispatcher interleaves with calls, and a commit it makes
-    /// (a compensation) changes memory before the write is durable; a read must not see that early.
+    /// Reads committed state without waiting for a write in flight: the stores change memory only
+    /// after a write succeeded. Only loading, before the first read or after a failed write, takes the
+    /// write gate, so it cannot run beside a commit; if a write fails while the read waits for the
+    /// ledger, the read starts over on the reloaded state.
     /// </summary>
     private async Task<T> ReadCommittedAsync<T>(Func<EntityRecord, T> read, string? lookup = null)
     {
-        await _writeGate.WaitAsync();
-        try
+        while (true)
         {
-            await _store.EnsureLoadedAsync();
+            if (!_store.IsLoaded)
+            {
+                await _writeGate.WaitAsync();
+                try
+                {
+                    await _store.EnsureLoadedAsync();
+                }
+                finally
+                {
+                    _writeGate.Release();
+                }
+            }
+
             if (lookup is not null)
             {
                 await _store.FindEntryAsync(lookup);
             }
 
-            return read(_store.Current);
-        }
-        finally
-        {
-            _writeGate.Release();
+            if (_store.IsLoaded)
+            {
+                return read(_store.Current);
+            }
         }
     }
 

@@ -14,6 +14,8 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
 
     public EntityRecord Current => _current ?? throw new InvalidOperationException("The entity is not loaded.");
 
+    public bool IsLoaded => _current is not null;
+
     public async Task EnsureLoadedAsync()
     {
         if (_current is null)
@@ -36,21 +38,27 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
 
     public void Reset() => Invalidate();
 
+    /// <summary>
+    /// Copy-on-write: the changes are applied to a copy of the state, which becomes what Orleans
+    /// writes; <see cref="Current"/> moves to it only once the write succeeded, so a reader never sees
+    /// a change that is not durable. The copy costs what the write costs anyway: the whole ledger.
+    /// </summary>
     public async Task CommitAsync(IReadOnlyList<EntityChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        var next = Current.Fork();
         foreach (var change in changes)
         {
-            if (change.Added is { } added && Current.TryGetEntry(added.MessageId, out _))
+            if (change.Added is { } added && next.TryGetEntry(added.MessageId, out _))
             {
                 // The row holds the whole ledger, so this store is the one that refuses a second record of an id.
-                Invalidate();
                 throw new InvalidOperationException($"The ledger already holds message {added.MessageId}; a second record of it is refused.");
             }
 
-            Current.Apply(change);
+            next.Apply(change);
         }
 
+        state.State = next.State;
         try
         {
             await state.WriteStateAsync();
@@ -65,6 +73,8 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
             Invalidate();
             throw;
         }
+
+        _current = next;
     }
 
     private void Invalidate()

@@ -49,7 +49,8 @@ public sealed class ReminderWindowTests(PostgresServer postgres)
         // Now a message emits a second effect, whose delivery hangs: it stays in the outbox.
         receiver.HoldAnswers();
         var second = cluster.Client.SendAsync(Notify(entity, "m-2", receiver.Url));
-        await Task.WhenAny(second, Task.Delay(TimeSpan.FromSeconds(3)));
+        // Without the protection it commits now, beside the blocked removal; with it, it waits for the removal.
+        await Eventually.WithinAsync(() => second.IsCompleted, TimeSpan.FromSeconds(3));
         await transaction.CommitAsync();
         await second;
 

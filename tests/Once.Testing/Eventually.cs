@@ -33,6 +33,28 @@ public static class Eventually
         where T : class =>
         (await MatchAsync(read, value => value is not null, failure, deadline))!;
 
+    /// <summary>
+    /// Waits until <paramref name="done"/> answers true or <paramref name="deadline"/> passes, and says
+    /// which: for a wait whose condition may rightly never come (it comes only when a protection is off).
+    /// </summary>
+    public static async Task<bool> WithinAsync(Func<bool> done, TimeSpan deadline)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var elapsed = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (elapsed.Elapsed >= deadline)
+            {
+                return false;
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+
+        return true;
+    }
+
     /// <summary>Waits until <paramref name="done"/> answers true.</summary>
     public static Task TrueAsync(Func<Task<bool>> done, string failure, TimeSpan? deadline = null) =>
         MatchAsync(done, value => value, failure, deadline);

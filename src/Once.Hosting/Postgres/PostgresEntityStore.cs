@@ -24,6 +24,8 @@ internal sealed class PostgresEntityStore(string entity, PostgresEntityStores st
 
     public EntityRecord Current => _current ?? throw new InvalidOperationException("The entity is not loaded.");
 
+    public bool IsLoaded => _current is not null;
+
     /// <summary>Database reads made for ids the filter let through, and how many found nothing (false positives).</summary>
     public (long Reads, long Misses) Lookups { get; private set; }
 

@@ -102,6 +102,40 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task ReadWhileTheEntitysWriteIsInFlight_AnsweredAtOnceWithTheCommittedState()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartNativeAsync(database, "read-" + Guid.NewGuid().ToString("N")[..8], silos: 1);
+        var account = new EntityKey("accounts", "read");
+        var first = await cluster.Client.SendAsync(Deposit(account, "m-1", 5m));
+        await using var locker = new NpgsqlConnection(database);
+        await locker.OpenAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM once_entity WHERE entity_key = '{account}' FOR UPDATE", locker, transaction))
+        {
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        // The next write waits on the locked row; reads must not wait for it.
+        var write = cluster.Client.SendAsync(Deposit(account, "m-2", 7m));
+        await using var sql = new NpgsqlConnection(database);
+        await sql.OpenAsync();
+        await Eventually.TrueAsync(
+            async () => await Sql.CountAsync(sql, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 1,
+            "the write never waited on the locked row");
+        var read = cluster.Client.GetEntityAsync(account);
+        var outcome = cluster.Client.GetOutcomeAsync(account, new MessageId("m-1"));
+        await Eventually.TrueAsync(() => Task.FromResult(read.IsCompleted && outcome.IsCompleted), "the reads waited for the write in flight", TimeSpan.FromSeconds(20));
+
+        Assert.False(write.IsCompleted);
+        Assert.Equal((1L, "{\"balance\":5,\"limit\":0}"), ((await read)!.Version, (await read)!.State));
+        Assert.Equal(first with { Replayed = true }, await outcome);
+        await transaction.CommitAsync();
+        Assert.Equal((OutcomeStatus.Applied, 2L), ((await write).Status, (await write).Version));
+        Assert.Equal(2L, (await cluster.Client.GetEntityAsync(account))!.Version);
+    }
+
+    [Fact]
     public async Task StaleActivation_AnotherClusterAppliedTheMessage_AnsweredFromTheTableNotAppliedTwice()
     {
         var (balance, version, outcome) = await StaleActivation.ApplyBehindTheGrainsBackThenSendAsync(postgres, "accounts", nativeStore: true);

@@ -40,6 +40,8 @@ internal sealed class StoreFaults
     {
         public EntityRecord Current => inner.Current;
 
+        public bool IsLoaded => inner.IsLoaded;
+
         public Task EnsureLoadedAsync() => inner.EnsureLoadedAsync();
 
         public ValueTask FindEntryAsync(string messageId) => inner.FindEntryAsync(messageId);
