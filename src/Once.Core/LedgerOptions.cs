@@ -1,6 +1,6 @@
 namespace Once;
 
-/// <summary>How long and how many processed message ids each entity remembers.</summary>
+/// <summary>How long processed message ids are remembered, and how many each entity keeps at hand.</summary>
 public sealed class LedgerOptions
 {
     public const string SectionName = "Once:Ledger";
@@ -8,7 +8,12 @@ public sealed class LedgerOptions
     /// <summary>How long a processed message id is remembered. Default: 7 days.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>The most message ids one entity remembers; the oldest go first. Default: 1000.</summary>
+    /// <summary>
+    /// With a ledger kept in the entity's state (grain storage): the most message ids one entity
+    /// remembers, the oldest go first. With a ledger table (the native store): how many of the most
+    /// recent ids an active entity keeps in memory; older ones stay answered from the table until
+    /// <see cref="Retention"/> ends. Default: 1000.
+    /// </summary>
     public int MaxEntries { get; set; } = 1000;
 
     /// <summary>Returns the problems with these settings, each naming its setting; empty when valid.</summary>

@@ -26,9 +26,6 @@ internal sealed class PostgresEntityStore(string entity, PostgresEntityStores st
 
     public bool IsLoaded => _current is not null;
 
-    /// <summary>Database reads made for ids the filter let through, and how many found nothing (false positives).</summary>
-    public (long Reads, long Misses) Lookups { get; private set; }
-
     public async Task EnsureLoadedAsync()
     {
         if (_current is not null)
@@ -52,7 +49,6 @@ internal sealed class PostgresEntityStore(string entity, PostgresEntityStores st
         }
 
         var (entry, floor) = await stores.FindAsync(entity, messageId);
-        Lookups = (Lookups.Reads + 1, Lookups.Misses + (entry is null ? 1 : 0));
         stores.CountLookup(found: entry is not null);
 
         // The retention job may have deleted the row: the floor it left says how far history is gone.
