@@ -202,6 +202,42 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
         Assert.Equal(4L, await Sql.CountAsync(sql, $"SELECT count(*) FROM once_ledger WHERE entity_key = '{account}'"));
     }
 
+    [Fact]
+    public async Task GrainStorageEntityWithAPendingEffect_NativeStoreDeliversIt_AndMovesTheEntityWithoutIt()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var serviceId = "moved-outbox-" + Guid.NewGuid().ToString("N")[..8];
+        var order = new EntityKey("orders", "moved");
+        using var receiver = new WebhookReceiver(status: 503);
+        await using (var old = await StartAsync(database, serviceId, silos: 1))
+        {
+            await old.Client.SendAsync(new MessageEnvelope(new MessageId("place"), order, "place", $$"""{"total":5,"notify":"{{receiver.Url}}"}"""));
+            await old.Client.SendAsync(new MessageEnvelope(new MessageId("pay"), order, "pay", "{}"));
+            await old.Client.SendAsync(new MessageEnvelope(new MessageId("ship"), order, "ship", "{}"));
+            await Eventually.TrueAsync(() => Task.FromResult(!receiver.Requests.IsEmpty), "the effect was never tried");
+        }
+
+        // The effect waits in the grain-storage row's outbox; the native store's first write of the
+        // order is the one that records its delivery.
+        receiver.Status = 200;
+        await using var native = await StartNativeAsync(database, serviceId, silos: 1);
+        var snapshot = await native.Client.GetEntityAsync(order);
+        await Eventually.TrueAsync(() => Task.FromResult(receiver.Requests.Any(r => r.Answered == 200)), "the moved effect was never delivered");
+        await using var sql = new NpgsqlConnection(database);
+        await sql.OpenAsync();
+        await Eventually.TrueAsync(
+            async () => await Sql.CountAsync(sql, $"SELECT count(*) FROM once_entity WHERE entity_key = '{order}'") == 1,
+            "the delivery was never written to the native store");
+
+        Assert.Equal(3L, snapshot!.Version);
+        Assert.Single(receiver.Requests.Select(r => r.Key).Distinct());
+        Assert.Equal(OutboxIds.Derive(order, new MessageId("ship"), 0).Value, receiver.Requests.First().Key);
+        Assert.Equal(0L, await Sql.CountAsync(sql, $"SELECT count(*) FROM once_outbox WHERE entity_key = '{order}'"));
+        Assert.Equal(3L, await Sql.CountAsync(sql, $"SELECT count(*) FROM once_ledger WHERE entity_key = '{order}'"));
+        var replay = await native.Client.SendAsync(new MessageEnvelope(new MessageId("ship"), order, "ship", "{}"));
+        Assert.Equal((OutcomeStatus.Applied, 3L, true), (replay.Status, replay.Version, replay.Replayed));
+    }
+
     private Task<InProcessTestCluster> StartNativeAsync(string database, string serviceId, int silos = 2, StoreFaults? faults = null) =>
         StartAsync(database, serviceId, silos: silos, nativeStore: true, storeFaults: faults,
             configureSilo: silo => silo.Services.Configure<LedgerOptions>(o => o.MaxEntries = HotSet));
