@@ -199,7 +199,7 @@ internal sealed partial class EntityGrain(
         var envelope = message.Envelope;
         try
         {
-            await CommitAsync(current => DecideNow(current, message), envelope.MessageId, lookup: true);
+            await CommitBatchAsync([message]);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -216,11 +216,9 @@ internal sealed partial class EntityGrain(
     /// Decides on the loaded state and commits the change in one write, one commit at a time (the
     /// outbox dispatcher runs beside message turns). After a stale write it decides again on fresh
     /// state, where the ledger decides. Returns the decision's outcome once the write is durable.
-    /// With <paramref name="lookup"/>, the ledger entry of <paramref name="cause"/> is found first
-    /// (a store with a ledger table reads an old one back only when its filter says it may exist).
     /// </summary>
     private async Task<MessageOutcome?> CommitAsync(
-        Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause, Func<Task>? afterCommit = null, bool lookup = false)
+        Func<EntityRecord, (MessageOutcome? Outcome, EntityChange? Change)> decide, MessageId cause, Func<Task>? afterCommit = null)
     {
         await _writeGate.WaitAsync();
         try
@@ -228,11 +226,6 @@ internal sealed partial class EntityGrain(
             for (var attempt = 1; ; attempt++)
             {
                 await _store.EnsureLoadedAsync();
-                if (lookup)
-                {
-                    await _store.FindEntryAsync(cause.Value);
-                }
-
                 var (outcome, change) = decide(_store.Current);
                 if (change is null)
                 {
