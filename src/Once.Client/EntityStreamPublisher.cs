@@ -10,7 +10,7 @@ public sealed class EntityStreamPublisher(IClusterClient client, EntityCatalog c
     public async Task<PublishResult> PublishAsync(MessageEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (!catalog.Validate(envelope, out _, out var error))
+        if (!catalog.Check(envelope, out var error))
         {
             return PublishResult.Invalid(error!);
         }

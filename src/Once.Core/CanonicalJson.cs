@@ -56,7 +56,14 @@ public static class CanonicalJson
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element)
+    /// <summary>
+    /// Throws exactly where <see cref="Canonicalize"/> would (duplicate members, numbers out of
+    /// range), in the same order, without building the text.
+    /// </summary>
+    public static void CheckCanonicalizable(JsonElement element) => Write(null, element);
+
+    /// <summary>Writes the canonical form of an element; with no writer, only walks it as writing would.</summary>
+    private static void Write(Utf8JsonWriter? writer, JsonElement element)
     {
         switch (element.ValueKind)
         {
@@ -64,33 +71,35 @@ public static class CanonicalJson
                 WriteObject(writer, element);
                 break;
             case JsonValueKind.Array:
-                writer.WriteStartArray();
+                writer?.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
                     Write(writer, item);
                 }
 
-                writer.WriteEndArray();
+                writer?.WriteEndArray();
                 break;
             case JsonValueKind.String:
-                writer.WriteStringValue(element.GetString());
+                var text = element.GetString();
+                writer?.WriteStringValue(text);
                 break;
             case JsonValueKind.Number:
-                writer.WriteRawValue(CanonicalNumber(element), skipInputValidation: true);
+                var number = CanonicalNumber(element);
+                writer?.WriteRawValue(number, skipInputValidation: true);
                 break;
             case JsonValueKind.True:
-                writer.WriteBooleanValue(true);
+                writer?.WriteBooleanValue(true);
                 break;
             case JsonValueKind.False:
-                writer.WriteBooleanValue(false);
+                writer?.WriteBooleanValue(false);
                 break;
             default:
-                writer.WriteNullValue();
+                writer?.WriteNullValue();
                 break;
         }
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, JsonElement element)
+    private static void WriteObject(Utf8JsonWriter? writer, JsonElement element)
     {
         var members = new List<JsonProperty>();
         foreach (var member in element.EnumerateObject())
@@ -99,7 +108,7 @@ public static class CanonicalJson
         }
 
         members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        writer.WriteStartObject();
+        writer?.WriteStartObject();
         for (var i = 0; i < members.Count; i++)
         {
             if (i > 0 && members[i].Name == members[i - 1].Name)
@@ -107,11 +116,11 @@ public static class CanonicalJson
                 throw new JsonException($"The member '{members[i].Name}' appears more than once in one object.");
             }
 
-            writer.WritePropertyName(members[i].Name);
+            writer?.WritePropertyName(members[i].Name);
             Write(writer, members[i].Value);
         }
 
-        writer.WriteEndObject();
+        writer?.WriteEndObject();
     }
 
     /// <summary>

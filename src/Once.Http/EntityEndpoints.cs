@@ -31,16 +31,11 @@ public static partial class EntityEndpoints
         }
 
         var entity = new EntityKey(type, id);
-        var (envelope, error) = await MessageRequestReader.ReadAsync(request, entity);
+        // Checked here, so a bad message costs no grain call; the grain validates it for its decision.
+        var (envelope, error) = await MessageRequestReader.ReadAsync(request, entity, check: catalog);
         if (error is not null)
         {
             return error;
-        }
-
-        // Validated here as well as in the grain, so a bad message costs no grain call.
-        if (!catalog.Validate(envelope!, out _, out var invalid))
-        {
-            return Problems.InvalidMessage(invalid!);
         }
 
         try

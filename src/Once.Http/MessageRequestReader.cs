@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -9,11 +10,16 @@ namespace Once.Http;
 /// Reads <c>POST /v1/entities/{type}/{id}/messages</c> into an envelope: the body
 /// <c>{ "type": "...", "data": { ... }, "producedAt": "..." }</c> (data and producedAt optional),
 /// the <c>Idempotency-Key</c> and the optional <c>If-Match</c> header. Every refusal is an
-/// <see cref="IResult"/> with problem+json and a specific status.
+/// <see cref="IResult"/> with problem+json and a specific status. Given a catalog, the message is also
+/// checked against it on the body as parsed here, so this hop parses the data once and leaves the
+/// canonical form and the fingerprint to the entity.
 /// </summary>
 internal static class MessageRequestReader
 {
-    public static async Task<(MessageEnvelope? Envelope, IResult? Error)> ReadAsync(HttpRequest request, EntityKey entity)
+    /// <summary>The data of a message sent without any: <c>{}</c>.</summary>
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static async Task<(MessageEnvelope? Envelope, IResult? Error)> ReadAsync(HttpRequest request, EntityKey entity, EntityCatalog? check = null)
     {
         if (!TryReadIdempotencyKey(request, out var messageId, out var error)
             || !TryReadIfMatch(request, out var expectedVersion, out error))
@@ -31,7 +37,18 @@ internal static class MessageRequestReader
         try
         {
             using var document = JsonDocument.Parse(body);
-            return ReadBody(document.RootElement, entity, messageId, expectedVersion);
+            var (envelope, data, refused) = ReadBody(document.RootElement, entity, messageId, expectedVersion);
+            if (refused is not null)
+            {
+                return (null, refused);
+            }
+
+            if (check is not null && !check.Check(envelope!, data, out var invalid))
+            {
+                return (null, Problems.InvalidMessage(invalid!));
+            }
+
+            return (envelope, null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -39,22 +56,23 @@ internal static class MessageRequestReader
         }
     }
 
-    private static (MessageEnvelope? Envelope, IResult? Error) ReadBody(JsonElement root, EntityKey entity, MessageId messageId, long? expectedVersion)
+    private static (MessageEnvelope? Envelope, JsonElement Data, IResult? Error) ReadBody(JsonElement root, EntityKey entity, MessageId messageId, long? expectedVersion)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return (null, Problems.InvalidRequest("The body must be a JSON object { \"type\": ..., \"data\": { ... } }."));
+            return (null, default, Problems.InvalidRequest("The body must be a JSON object { \"type\": ..., \"data\": { ... } }."));
         }
 
         string? type = null;
         var data = "{}";
+        var parsed = EmptyObject;
         DateTimeOffset? producedAt = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in root.EnumerateObject())
         {
             if (!seen.Add(member.Name))
             {
-                return (null, Problems.InvalidRequest($"The member '{member.Name}' appears more than once."));
+                return (null, default, Problems.InvalidRequest($"The member '{member.Name}' appears more than once."));
             }
 
             switch (member.Name)
@@ -63,31 +81,32 @@ internal static class MessageRequestReader
                     type = text;
                     break;
                 case "type":
-                    return (null, Problems.InvalidRequest("'type' must be a non-empty string naming the message type."));
+                    return (null, default, Problems.InvalidRequest("'type' must be a non-empty string naming the message type."));
                 case "data" when member.Value.ValueKind == JsonValueKind.Object:
                     data = member.Value.GetRawText();
+                    parsed = member.Value;
                     break;
                 case "data" when member.Value.ValueKind == JsonValueKind.Null:
                     break;
                 case "data":
-                    return (null, Problems.InvalidRequest("'data' must be a JSON object."));
+                    return (null, default, Problems.InvalidRequest("'data' must be a JSON object."));
                 case "producedAt" when member.Value.ValueKind == JsonValueKind.String
                     && DateTimeOffset.TryParse(member.Value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at):
                     producedAt = at;
                     break;
                 case "producedAt":
-                    return (null, Problems.InvalidRequest("'producedAt' must be an ISO 8601 date and time with an offset."));
+                    return (null, default, Problems.InvalidRequest("'producedAt' must be an ISO 8601 date and time with an offset."));
                 default:
-                    return (null, Problems.InvalidRequest($"Unknown member '{member.Name}'; the body has 'type', 'data' and optionally 'producedAt'."));
+                    return (null, default, Problems.InvalidRequest($"Unknown member '{member.Name}'; the body has 'type', 'data' and optionally 'producedAt'."));
             }
         }
 
         if (type is null)
         {
-            return (null, Problems.InvalidRequest("The body needs a 'type' naming the message type."));
+            return (null, default, Problems.InvalidRequest("The body needs a 'type' naming the message type."));
         }
 
-        return (new MessageEnvelope(messageId, entity, type, data, expectedVersion, producedAt), null);
+        return (new MessageEnvelope(messageId, entity, type, data, expectedVersion, producedAt), parsed, null);
     }
 
     private static bool TryReadIdempotencyKey(HttpRequest request, out MessageId messageId, out IResult? error)
@@ -142,14 +161,23 @@ internal static class MessageRequestReader
             return null;
         }
 
-        var buffer = new byte[MessageLimits.MaxDataBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), request.HttpContext.RequestAborted)) > 0)
+        // One byte over the limit tells a body that is too large; the buffer is rented, not allocated per request.
+        var buffer = ArrayPool<byte>.Shared.Rent(MessageLimits.MaxDataBytes + 1);
+        try
         {
-            length += read;
-        }
+            var length = 0;
+            int read;
+            while (length <= MessageLimits.MaxDataBytes
+                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MessageLimits.MaxDataBytes + 1 - length), request.HttpContext.RequestAborted)) > 0)
+            {
+                length += read;
+            }
 
-        return length > MessageLimits.MaxDataBytes ? null : Encoding.UTF8.GetString(buffer, 0, length);
+            return length > MessageLimits.MaxDataBytes ? null : Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

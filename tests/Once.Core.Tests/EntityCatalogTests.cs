@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Once.Samples.Accounts;
 using Once.Samples.Orders;
 
@@ -6,13 +7,48 @@ namespace Once.Core.Tests;
 
 public sealed class EntityCatalogTests
 {
+    /// <summary>Refused by Validate, and by both forms of Check with the very same error.</summary>
     private static MessageError Refused(MessageEnvelope envelope)
     {
         Assert.False(TestDomains.Catalog.Validate(envelope, out var message, out var error), "the envelope should be refused");
         Assert.Null(message);
         Assert.NotNull(error);
         Assert.False(string.IsNullOrWhiteSpace(error.Detail));
+
+        Assert.False(TestDomains.Catalog.Check(envelope, out var checkedError), "Check should refuse what Validate refuses");
+        Assert.Equal(error, checkedError);
+        if (ParsedData(envelope) is { } data)
+        {
+            Assert.False(TestDomains.Catalog.Check(envelope, data, out var checkedParsedError), "Check on parsed data should refuse what Validate refuses");
+            Assert.Equal(error, checkedParsedError);
+        }
+
         return error;
+    }
+
+    /// <summary>The data as an ingress that parsed it already would hold it; null when it does not parse.</summary>
+    private static JsonElement? ParsedData(MessageEnvelope envelope)
+    {
+        try
+        {
+            return envelope.Data is null ? null : JsonDocument.Parse(envelope.Data).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"amount":10.50}""")]
+    [InlineData("""{ "amount" : 1e1 }""")]
+    public void Check_ValidDeposit_AcceptedLikeValidate(string data)
+    {
+        var envelope = TestDomains.AccountMessage("m-1", "deposit", data);
+
+        Assert.True(TestDomains.Catalog.Validate(envelope, out _, out _));
+        Assert.True(TestDomains.Catalog.Check(envelope, out var error), error?.Detail);
+        Assert.True(TestDomains.Catalog.Check(envelope, ParsedData(envelope)!.Value, out error), error?.Detail);
     }
 
     [Fact]
@@ -83,6 +119,17 @@ public sealed class EntityCatalogTests
 
         Assert.Equal(MessageErrors.InvalidData, error.Code);
         Assert.Contains("amount", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"amount":1e9999999999}""")]
+    [InlineData("""{"b":1e9999999999,"a":1,"a":2}""")]
+    [InlineData("""{"a":[1,{"x":1,"x":1}],"amount":1e9999999999}""")]
+    [InlineData("""{"amount":1.00000000000000000000000000001}""")]
+    [InlineData("""{"amount":1,"note":"\udc00"}""")]
+    public void Validate_HostileData_InvalidDataAndCheckSaysTheSame(string data)
+    {
+        Assert.Equal(MessageErrors.InvalidData, Refused(TestDomains.AccountMessage("m-1", "deposit", data)).Code);
     }
 
     [Fact]
