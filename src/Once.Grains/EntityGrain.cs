@@ -10,7 +10,8 @@ namespace Once.Grains;
 /// up while a write is in flight are committed together in the next write, and every sender is
 /// answered only after the write that holds its message. SendAsync interleaves (it queues and waits);
 /// everything else is one turn at a time. Messages arrive by direct call (client, HTTP) and from the
-/// entity's stream, through one path and one ledger.
+/// entity's stream, through one path and one ledger. What the entity emits is delivered by its
+/// <see cref="OutboxDispatcher"/>, which is told of every commit that added to the outbox.
 /// </summary>
 [ImplicitStreamSubscription(typeof(EntityStreamNamespacePredicate), EntityStreamIdMapper.Name)]
 internal sealed partial class EntityGrain(
@@ -23,7 +24,7 @@ internal sealed partial class EntityGrain(
     IOptions<StreamConsumerOptions> consumerOptions,
     IOptions<WebhookOptions> webhookOptions,
     WebhookSender webhooks,
-    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver, IRemindable
+    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver, IRemindable, IOutboxOwner
 {
     private const int MaxStaleRetries = 3;
 
@@ -37,8 +38,21 @@ internal sealed partial class EntityGrain(
     private bool _draining;
 
     private EntityKey? _key;
+    private OutboxDispatcher? _outbox;
 
-    private EntityKey Key => _key ??= EntityKey.Parse(this.GetPrimaryKeyString());
+    public EntityKey Key => _key ??= EntityKey.Parse(this.GetPrimaryKeyString());
+
+    private OutboxDispatcher Outbox => _outbox ??= new OutboxDispatcher(this, this, GrainFactory, webhooks, webhookOptions.Value, metrics, logger);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Activation runs alone, as if under the write gate: an outbox left by an earlier activation
+        // (a crash, a move) is delivered from here.
+        await _store.EnsureLoadedAsync();
+        await Outbox.CommittedAsync(_store.Current);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Outbox.ReminderAsync();
 
     public async Task<MessageOutcome> SendAsync(MessageEnvelope envelope)
     {
@@ -172,7 +186,7 @@ internal sealed partial class EntityGrain(
 
                 if (changes.Any(c => c.OutboxAdded is { Count: > 0 }))
                 {
-                    await ScheduleDispatchAsync(TimeSpan.Zero);
+                    await Outbox.CommittedAsync(_store.Current);
                 }
 
                 return outcomes;
@@ -247,7 +261,7 @@ internal sealed partial class EntityGrain(
 
                 if (change.OutboxAdded is { Count: > 0 })
                 {
-                    await ScheduleDispatchAsync(TimeSpan.Zero);
+                    await Outbox.CommittedAsync(_store.Current);
                 }
 
                 // Still under the write gate, so the dispatcher just scheduled waits for it; scheduled
@@ -311,13 +325,46 @@ internal sealed partial class EntityGrain(
         }
     }
 
-    private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
+    public Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
         GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
             DeadLetterId(envelope), envelope, reason, source, attempts, time.GetUtcNow(), call));
 
     /// <summary>One dead-letter id per message: setting it aside again replaces the entry.</summary>
     private static string DeadLetterId(MessageEnvelope envelope) =>
         OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value;
+
+    /// <summary>
+    /// Puts a dead-lettered effect back into the outbox, then removes its dead letter while still
+    /// holding the write gate: the dispatcher cannot send it, and set it aside again under the same
+    /// dead-letter id, before the old entry is gone (removing it afterwards could delete the new one).
+    /// </summary>
+    public async Task RequeueEffectAsync(MessageEnvelope identity, HttpEffect call)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        await CommitAsync(
+            current => (null, EntityEngine.Outboxed(current, new OutboxEntry(identity, Call: call))),
+            identity.MessageId,
+            afterCommit: () => GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RemoveAsync(DeadLetterId(identity)));
+    }
+
+    async Task<T> IOutboxOwner.UnderWriteGateAsync<T>(Func<EntityRecord, Task<T>> action)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            await _store.EnsureLoadedAsync();
+            return await action(_store.Current);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    Task IOutboxOwner.CommitDeliveredAsync(IReadOnlyList<MessageId> delivered) =>
+        CommitAsync(current => (null, EntityEngine.Delivered(current, delivered)), delivered[0]);
+
+    Task<MessageOutcome> IOutboxOwner.SendToSelfAsync(MessageEnvelope message) => SendAsync(message);
 
     public Task<EntitySnapshot?> GetAsync() => ReadCommittedAsync(current =>
         current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data));
