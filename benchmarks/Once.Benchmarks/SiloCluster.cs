@@ -19,15 +19,22 @@ internal sealed class SiloCluster : IAsyncDisposable
     private readonly List<Process> _silos;
     private readonly IHost _client;
 
-    private SiloCluster(List<Process> silos, IHost client)
+    private SiloCluster(List<Process> silos, IHost client, string serviceId, string clusterId)
     {
         _silos = silos;
         _client = client;
+        ServiceId = serviceId;
+        ClusterId = clusterId;
     }
 
     public IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
 
     public IReadOnlyList<int> SiloPids => [.. _silos.Select(p => p.Id)];
+
+    /// <summary>The Orleans service and cluster ids, for another client of these silos (<see cref="ApiProcess"/>).</summary>
+    public string ServiceId { get; }
+
+    public string ClusterId { get; }
 
     public static async Task<SiloCluster> StartAsync(
         string connectionString, string logDirectory, int silos, IReadOnlyDictionary<string, string> siloEnvironment, string serviceId = "throughput")
@@ -59,11 +66,11 @@ internal sealed class SiloCluster : IAsyncDisposable
             builder.Services.AddSampleDomains();
             var client = builder.Build();
             await client.StartAsync();
-            return new SiloCluster(processes, client);
+            return new SiloCluster(processes, client, serviceId, clusterId);
         }
         catch
         {
-            Stop(processes);
+            ChildProcess.Stop(processes);
             throw;
         }
     }
@@ -80,13 +87,13 @@ internal sealed class SiloCluster : IAsyncDisposable
         _disposed = true;
         await _client.StopAsync();
         _client.Dispose();
-        Stop(_silos);
+        ChildProcess.Stop(_silos);
     }
 
     private static async Task<Process> StartSiloAsync(
         string connectionString, string serviceId, string clusterId, int siloPort, int gatewayPort, int healthPort, string log, IReadOnlyDictionary<string, string> extra)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Environment.ProcessPath!);
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
             // Started as `dotnet Once.Benchmarks.dll`, not through the app host.
@@ -119,55 +126,6 @@ internal sealed class SiloCluster : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start)!;
-        var writer = new StreamWriter(log, append: false) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (writer) { writer.WriteLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (writer) { writer.WriteLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"A silo exited at start ({process.ExitCode}); see {log}");
-            }
-
-            try
-            {
-                using var ready = await http.GetAsync(new Uri($"http://127.0.0.1:{healthPort}/health/ready"));
-                if (ready.IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
-            {
-                process.Kill();
-                throw new InvalidOperationException($"A silo was not ready after 2 minutes; see {log}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
-
-    private static void Stop(List<Process> processes)
-    {
-        foreach (var process in processes)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-
-            process.Dispose();
-        }
+        return await ChildProcess.StartAsync(start, log, new Uri($"http://127.0.0.1:{healthPort}/health/ready"), "A silo");
     }
 }

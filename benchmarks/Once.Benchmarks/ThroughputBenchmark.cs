@@ -7,9 +7,10 @@ namespace Once.Benchmarks;
 /// <summary>
 /// <c>--throughput</c>: the classic idempotent consumer, the same SQL 10 messages per transaction, Once
 /// exactly-once and Once at-least-once through the Orleans client against a cluster of silo
-/// processes, all on one throwaway PostgreSQL, interleaved in rounds; plus steady state (every key
-/// with many retained ids), 50% duplicates and a hot key. Writes docs-style markdown with the
-/// ratios against the targets.
+/// processes, and Once exactly-once over HTTP through a Once.Api process in front of the same silos,
+/// all on one throwaway PostgreSQL, interleaved in rounds; plus steady state (every key with many
+/// retained ids), 50% duplicates and a hot key. Writes docs-style markdown with the ratios against
+/// the targets.
 /// </summary>
 internal static class ThroughputBenchmark
 {
@@ -40,21 +41,22 @@ internal static class ThroughputBenchmark
         await PreloadAsync(sql, settings);
         var postmaster = ProcessCpu.ParentOf(Convert.ToInt32(await Scalar(sql, "SELECT pg_backend_pid()"), CultureInfo.InvariantCulture));
 
-        Console.WriteLine($"throughput: starting {settings.Silos} silo processes and a client");
+        Console.WriteLine($"throughput: starting {settings.Silos} silo processes, a client and a Once.Api process");
         var logs = Path.Combine(Directory.GetCurrentDirectory(), ".artifacts", "throughput");
         await using var cluster = await SiloCluster.StartAsync(database.ConnectionString, logs, settings.Silos, new Dictionary<string, string>());
         await using var variant = settings.Variant is { } setting
             ? await SiloCluster.StartAsync(database.ConnectionString, logs, settings.Silos, new Dictionary<string, string> { [setting.Split('=', 2)[0]] = setting.Split('=', 2)[1] }, "throughput-variant")
             : null;
+        await using var api = await ApiProcess.StartAsync(cluster, database.ConnectionString, logs, settings.InFlight.Max());
         await using var classic = new ClassicConsumer(database.ConnectionString);
         classic.OpenWorkers(settings.InFlight.Max());
 
         var cells = Cells(settings);
-        var meter = new Meter(sql, postmaster, [.. cluster.SiloPids, .. variant?.SiloPids ?? []]);
+        var meter = new Meter(sql, postmaster, [.. cluster.SiloPids, .. variant?.SiloPids ?? []], [api.Pid]);
         Console.WriteLine("throughput: warm-up (every cell once, 2 s, not counted)");
         foreach (var cell in cells)
         {
-            await RunCellAsync(cell, "warm", TimeSpan.FromSeconds(2), cell.Variant ? variant! : cluster, classic, settings);
+            await RunCellAsync(cell, "warm", TimeSpan.FromSeconds(2), cell.Variant ? variant! : cluster, api, classic, settings);
         }
 
         var results = cells.ToDictionary(c => c.Name, _ => new List<CellMeasurement>());
@@ -64,7 +66,8 @@ internal static class ThroughputBenchmark
             var order = cells.Skip((round - 1) % cells.Count).Concat(cells.Take((round - 1) % cells.Count));
             foreach (var cell in order)
             {
-                var measurement = await meter.MeasureAsync(() => RunCellAsync(cell, $"r{round}", settings.Duration, cell.Variant ? variant! : cluster, classic, settings));
+                var measurement = await meter.MeasureAsync(
+                    () => RunCellAsync(cell, $"r{round}", settings.Duration, cell.Variant ? variant! : cluster, api, classic, settings), cell.Contender == Contender.ExactlyOnceHttp);
                 results[cell.Name].Add(measurement);
                 Console.WriteLine($"throughput: round {round}/{settings.Rounds} {cell.Name}: {measurement.Loop.Throughput:0} msg/s, p99 {Distribution.Of(measurement.Loop.LatenciesMs).P99:0.0} ms, {measurement.WalBytes / Math.Max(1, measurement.Loop.Messages):0} WAL bytes/msg, {measurement.Loop.Failures} failed");
             }
@@ -73,9 +76,10 @@ internal static class ThroughputBenchmark
         // PostgreSQL's backends report their statistics up to 10 s late once they go quiet: let the
         // last round's commits arrive before counting the idle ones.
         Console.WriteLine("throughput: idle cluster, 12 s to settle, then 10 s measured");
+        // The idle figures are the first cluster's alone: not the API's (its client reads the membership table too), not the variant's.
+        await api.DisposeAsync();
         if (variant is not null)
         {
-            // The idle figures are the first cluster's alone.
             await variant.DisposeAsync();
         }
 
@@ -109,6 +113,10 @@ internal static class ThroughputBenchmark
             cells.Add(new Cell($"classic10-{inFlight}", Contender.Classic10, inFlight, Workload.Fresh));
             cells.Add(new Cell($"once-{inFlight}", Contender.ExactlyOnce, inFlight, Workload.Fresh));
             cells.Add(new Cell($"once-alo-{inFlight}", Contender.AtLeastOnce, inFlight, Workload.Fresh));
+            if (s.TargetInFlight.Contains(inFlight))
+            {
+                cells.Add(new Cell($"once-http-{inFlight}", Contender.ExactlyOnceHttp, inFlight, Workload.Fresh));
+            }
         }
 
         var f = s.FocusInFlight;
@@ -127,7 +135,7 @@ internal static class ThroughputBenchmark
         return cells;
     }
 
-    private static Task<LoopResult> RunCellAsync(Cell cell, string round, TimeSpan duration, SiloCluster cluster, ClassicConsumer classic, ThroughputSettings settings)
+    private static Task<LoopResult> RunCellAsync(Cell cell, string round, TimeSpan duration, SiloCluster cluster, ApiProcess api, ClassicConsumer classic, ThroughputSettings settings)
     {
         var messages = new MessageSource(cell, round, settings.Keys);
         return cell.Contender switch
@@ -136,6 +144,12 @@ internal static class ThroughputBenchmark
                 classic.ProcessAsync(w, [messages.Next(w, n)])),
             Contender.Classic10 => ClosedLoop.RunAsync(cell.InFlight, duration, (w, n) =>
                 classic.ProcessAsync(w, [.. Enumerable.Range(0, 10).Select(i => messages.Next(w, (n * 10) + i))])),
+            Contender.ExactlyOnceHttp => ClosedLoop.RunAsync(cell.InFlight, duration, async (w, n) =>
+            {
+                var (id, account, amount) = messages.Next(w, n);
+                await api.DepositAsync(id, "accounts", account, amount);
+                return 1;
+            }),
             _ => ClosedLoop.RunAsync(cell.InFlight, duration, async (w, n) =>
             {
                 var (id, account, amount) = messages.Next(w, n);
@@ -218,6 +232,9 @@ internal enum Contender
     Classic10,
     ExactlyOnce,
     AtLeastOnce,
+
+    /// <summary>Exactly-once over HTTP, through the Once.Api process.</summary>
+    ExactlyOnceHttp,
 }
 
 internal enum Workload

@@ -2,10 +2,14 @@ using Npgsql;
 
 namespace Once.Benchmarks;
 
-/// <summary>Around one closed-loop run: WAL written, CPU of PostgreSQL, the silos and this process, ledger index reads.</summary>
-internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<int> siloPids)
+/// <summary>
+/// Around one closed-loop run: WAL written, CPU of PostgreSQL, the silos, the API processes (for a
+/// run sent through them) and this process, ledger index reads.
+/// </summary>
+internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<int> siloPids, IReadOnlyList<int>? apiPids = null)
 {
-    public async Task<CellMeasurement> MeasureAsync(Func<Task<LoopResult>> run)
+    /// <param name="throughApi">The run sends through the API processes: their CPU counts; otherwise they idle beside it and do not.</param>
+    public async Task<CellMeasurement> MeasureAsync(Func<Task<LoopResult>> run, bool throughApi = false)
     {
         var before = await SnapshotAsync();
         var loop = await run();
@@ -16,7 +20,8 @@ internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<
             after.ServerCpu - before.ServerCpu,
             after.SiloCpu - before.SiloCpu,
             after.OwnCpu - before.OwnCpu,
-            after.LedgerScans - before.LedgerScans);
+            after.LedgerScans - before.LedgerScans,
+            throughApi ? after.ApiCpu - before.ApiCpu : 0);
     }
 
     /// <summary>Nothing sent: transactions committed per second and silo CPU per second.</summary>
@@ -46,18 +51,20 @@ internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<
             reader.GetInt64(2),
             ProcessCpu.Seconds(ProcessCpu.ServerProcesses(postmaster)),
             ProcessCpu.Seconds(siloPids),
-            ProcessCpu.Seconds(Environment.ProcessId));
+            ProcessCpu.Seconds(Environment.ProcessId),
+            ProcessCpu.Seconds(apiPids ?? []));
     }
 
-    private sealed record Snapshot(long WalBytes, long LedgerScans, long Commits, double ServerCpu, double SiloCpu, double OwnCpu);
+    private sealed record Snapshot(long WalBytes, long LedgerScans, long Commits, double ServerCpu, double SiloCpu, double OwnCpu, double ApiCpu);
 }
 
 /// <summary>One cell of one round: the loop's result and what it cost.</summary>
-internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double ServerCpuSeconds, double SiloCpuSeconds, double LoadCpuSeconds, long LedgerScans)
+/// <param name="ApiCpuSeconds">The API processes' CPU, for a cell sent through them; 0 for the others.</param>
+internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double ServerCpuSeconds, double SiloCpuSeconds, double LoadCpuSeconds, long LedgerScans, double ApiCpuSeconds)
 {
     public double WalPerMessage => WalBytes / (double)Math.Max(1, Loop.Messages);
 
-    public double CpuMsPerMessage => 1000 * (ServerCpuSeconds + SiloCpuSeconds + LoadCpuSeconds) / Math.Max(1, Loop.Messages);
+    public double CpuMsPerMessage => 1000 * (ServerCpuSeconds + SiloCpuSeconds + ApiCpuSeconds + LoadCpuSeconds) / Math.Max(1, Loop.Messages);
 
     public double LedgerScansPerMessage => LedgerScans / (double)Math.Max(1, Loop.Messages);
 }

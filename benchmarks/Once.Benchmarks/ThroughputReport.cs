@@ -26,12 +26,15 @@ internal sealed record ThroughputReport(
         text.AppendLine();
         text.AppendLine(C, $"- Command: `{Command}`");
         text.AppendLine(C, $"- Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Duration.TotalMinutes:0.0} min; {Machine}; load average {LoadBefore} before, {LoadAfter} after.");
-        text.AppendLine(C, $"- PostgreSQL {Database}. Everything (PostgreSQL, {Settings.Silos} silo processes, the load generator) shares this machine.");
+        text.AppendLine(C, $"- PostgreSQL {Database}. Everything (PostgreSQL, {Settings.Silos} silo processes, one Once.Api process, the load generator) shares this machine.");
         text.AppendLine(C, $"- {Settings.Rounds} rounds of {Settings.Duration.TotalSeconds:0} s per cell after a 2 s warm-up of each; the cell order rotates every round.");
         text.AppendLine(C, $"  Deposits of 1 to {Settings.Keys} keys chosen uniformly, unique ids, closed loop (each of N workers waits for its answer).");
         text.AppendLine(C, $"- Contenders: `classic` is one transaction per message (insert the id ON CONFLICT DO NOTHING, upsert the account if new;");
         text.AppendLine("  plain Npgsql, prepared, one connection per worker); `classic10` is the same SQL with 10 messages per transaction;");
-        text.AppendLine("  `once` is Once exactly-once and `once-alo` Once at-least-once through the Orleans client, entity state in the native store.");
+        text.AppendLine("  `once` is Once exactly-once and `once-alo` Once at-least-once through the Orleans client, entity state in the native store;");
+        text.AppendLine("  `once-http` is Once exactly-once over HTTP: each message a `POST /v1/entities/accounts/{id}/messages` with its id as");
+        text.AppendLine("  `Idempotency-Key` to one Once.Api process (an Orleans client of the same silos), HTTP/1.1 with a connection per worker;");
+        text.AppendLine("  an answer other than 2xx counts as failed.");
         text.AppendLine(C, $"- `steady`: every key already holds {Settings.SteadyIds} retained ids (the classic consumer's id table holds the same {Settings.Keys * Settings.SteadyIds:N0} ids");
         text.AppendLine("  from the start, so every classic figure is at its steady-state size). `dup50`: half the messages are redeliveries of");
         text.AppendLine("  one of the worker's last 64. `hot`: 10% of the messages go to one key.");
@@ -41,9 +44,9 @@ internal sealed record ThroughputReport(
         }
         text.AppendLine();
         text.AppendLine("msg/s: median of the rounds (lowest - highest). Latency: all rounds pooled. WAL and CPU: median of the rounds, per message;");
-        text.AppendLine("CPU is PostgreSQL / silos / load generator, in ms.");
+        text.AppendLine("CPU is PostgreSQL / silos (+ the Once.Api process for `once-http` cells; it idles, uncounted, during the others) / load generator, in ms.");
         text.AppendLine();
-        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | CPU ms/msg (PG / silos / load = total) | Ledger reads/msg | Failed |");
+        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | CPU ms/msg (PG / silos (+ API) / load = total) | Ledger reads/msg | Failed |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (var cell in Cells)
         {
@@ -54,8 +57,8 @@ internal sealed record ThroughputReport(
             double Cpu(Func<CellMeasurement, double> seconds) => Per(r => 1000 * seconds(r) / Math.Max(1, r.Loop.Messages));
             text.AppendLine(C,
                 $"| {cell.Name} | {cell.InFlight} | {Median(throughput):0} ({throughput.Min():0} - {throughput.Max():0}) | {latency.Median:0.0} | {latency.P99:0.0} " +
-                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0.00} / {Cpu(r => r.SiloCpuSeconds):0.00} / {Cpu(r => r.LoadCpuSeconds):0.00} = {Per(r => r.CpuMsPerMessage):0.00} " +
-                $"| {(cell.Contender is Contender.ExactlyOnce ? Per(r => r.LedgerScansPerMessage).ToString("0.000", C) : "-")} | {runs.Sum(r => r.Loop.Failures)} |");
+                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0.00} / {Cpu(r => r.SiloCpuSeconds + r.ApiCpuSeconds):0.00} / {Cpu(r => r.LoadCpuSeconds):0.00} = {Per(r => r.CpuMsPerMessage):0.00} " +
+                $"| {(cell.Contender is Contender.ExactlyOnce or Contender.ExactlyOnceHttp ? Per(r => r.LedgerScansPerMessage).ToString("0.000", C) : "-")} | {runs.Sum(r => r.Loop.Failures)} |");
         }
 
         text.AppendLine();
@@ -65,7 +68,7 @@ internal sealed record ThroughputReport(
         text.AppendLine();
         text.AppendLine("| Figure | Target | Reached | |");
         text.AppendLine("| --- | --- | ---: | --- |");
-        var best = Settings.InFlight.Where(n => n is 64 or 256).DefaultIfEmpty(f).ToArray();
+        var best = Settings.TargetInFlight;
         double BestOf(string prefix) => best.Max(n => Throughput($"{prefix}-{n}"));
         Target(text, "Once exactly-once / classic, each at its best of 64 and 256", ">= 3x", BestOf("once") / BestOf("classic"), 3, higher: true);
         Target(text, "Once exactly-once / Once at-least-once, best of 64 and 256", ">= 0.9x", BestOf("once") / BestOf("once-alo"), 0.9, higher: true);
@@ -80,7 +83,11 @@ internal sealed record ThroughputReport(
         Target(text, $"CPU per message, all processes, {f} in flight, Once exactly-once (ms)", "<= 0.3", Median(Results[$"once-{f}"].Select(r => r.CpuMsPerMessage)), 0.3, higher: false);
         Target(text, $"Idle {Settings.Silos}-silo cluster: commits per second", "<= 10", Idle.CommitsPerSecond, 10, higher: false);
         Target(text, $"Idle {Settings.Silos}-silo cluster: silo CPU (cores)", "<= 0.02", Idle.SiloCores, 0.02, higher: false);
-        text.AppendLine("| HTTP (Once.Api) / Orleans client | >= 0.7x | not measured by this command | |");
+        foreach (var n in best)
+        {
+            Target(text, $"HTTP (Once.Api) / Orleans client, exactly-once, {n} in flight", ">= 0.7x", Throughput($"once-http-{n}") / Throughput($"once-{n}"), 0.7, higher: true);
+        }
+
         if (Settings.Variant is { } setting)
         {
             foreach (var cell in Cells.Where(c => c.Variant))

@@ -12,6 +12,9 @@ internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOn
     /// <summary>The in-flight level of the steady-state, duplicate and hot-key runs.</summary>
     public int FocusInFlight => InFlight.Contains(64) ? 64 : InFlight[InFlight.Count / 2];
 
+    /// <summary>The in-flight levels of the best-of targets and of the HTTP cells: 64 and 256 where measured, else the focus level.</summary>
+    public IReadOnlyList<int> TargetInFlight => [.. InFlight.Where(n => n is 64 or 256).DefaultIfEmpty(FocusInFlight)];
+
     public static ThroughputSettings Parse(string[] args)
     {
         var settings = new ThroughputSettings(3, TimeSpan.FromSeconds(8), [16, 64, 256], 1000, 1000, 3);
