@@ -115,6 +115,8 @@ internal sealed class SiloCluster : IAsyncDisposable
             [OnceOptions.ConnectionStringVariable] = connectionString,
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "1",
+            // What Once.Silo's runtimeconfig sets (its csproj); a --variant may set it otherwise.
+            ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
         };
         foreach (var (key, value) in extra)
         {
