@@ -49,6 +49,13 @@ public static partial class OnceHostingExtensions
             }
 
             silo.AddOnceEngine();
+            // The default strategy of grains without a placement attribute: the entity grain's.
+            silo.Services.AddSingleton<PlacementStrategy>(options.Placement switch
+            {
+                PlacementKind.ResourceOptimized => new ResourceOptimizedPlacement(),
+                PlacementKind.Random => new RandomPlacement(),
+                _ => new PreferLocalPlacement(),
+            });
             // Reminders wake entities whose outbox still holds messages; they live with the state. The
             // grain storage also keeps the dead letters (with either PostgreSQL entity store).
             if (options.Storage != StorageKind.Memory)

@@ -39,6 +39,9 @@ public sealed class OnceOptions
     /// <summary>The host name or IP address other silos and clients use to reach this silo. Default: 127.0.0.1.</summary>
     public string AdvertisedHost { get; set; } = "127.0.0.1";
 
+    /// <summary>Where an entity that is not active anywhere is activated. Default: PreferLocal.</summary>
+    public PlacementKind Placement { get; set; } = PlacementKind.PreferLocal;
+
     /// <summary>How long a starting process waits for PostgreSQL before giving up. Default: 00:10:00.</summary>
     public TimeSpan DatabaseWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -112,6 +115,11 @@ public sealed class OnceOptions
         if (!Enum.IsDefined(Clustering))
         {
             problems.Add($"Once:Clustering must be Localhost or Postgres (was {Clustering}).");
+        }
+
+        if (!Enum.IsDefined(Placement))
+        {
+            problems.Add($"Once:Placement must be PreferLocal, ResourceOptimized or Random (was {Placement}).");
         }
 
         if (UsesPostgres && string.IsNullOrWhiteSpace(ConnectionString))
