@@ -40,7 +40,7 @@ internal sealed partial class EntityGrain(
     private EntityKey? _key;
     private OutboxDispatcher? _outbox;
 
-    public EntityKey Key => _key ??= EntityKey.Parse(this.GetPrimaryKeyString());
+    private EntityKey Key => _key ??= EntityKey.Parse(this.GetPrimaryKeyString());
 
     private OutboxDispatcher Outbox => _outbox ??= new OutboxDispatcher(this, this, GrainFactory, webhooks, webhookOptions.Value, metrics, logger);
 
@@ -325,7 +325,7 @@ internal sealed partial class EntityGrain(
         }
     }
 
-    public Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
+    private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
         GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
             DeadLetterId(envelope), envelope, reason, source, attempts, time.GetUtcNow(), call));
 
@@ -365,6 +365,11 @@ internal sealed partial class EntityGrain(
         CommitAsync(current => (null, EntityEngine.Delivered(current, delivered)), delivered[0]);
 
     Task<MessageOutcome> IOutboxOwner.SendToSelfAsync(MessageEnvelope message) => SendAsync(message);
+
+    EntityKey IOutboxOwner.Key => Key;
+
+    Task IOutboxOwner.DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call) =>
+        DeadLetterAsync(envelope, source, attempts, reason, call);
 
     public Task<EntitySnapshot?> GetAsync() => ReadCommittedAsync(current =>
         current.Version == 0 || current.Data is null ? null : new EntitySnapshot(Key, current.Version, current.Data));
