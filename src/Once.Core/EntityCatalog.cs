@@ -93,7 +93,7 @@ public sealed class EntityCatalog
     public bool Check(MessageEnvelope envelope, out MessageError? error)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (!CheckEnvelope(envelope, out _, out error))
+        if (!CheckEnvelope(envelope, out var registration, out error))
         {
             return false;
         }
@@ -101,7 +101,7 @@ public sealed class EntityCatalog
         try
         {
             using var document = JsonDocument.Parse(envelope.Data);
-            return Check(envelope, document.RootElement, out error);
+            return CheckParsed(envelope, registration, document.RootElement, out error);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -124,14 +124,20 @@ public sealed class EntityCatalog
 
         try
         {
-            CanonicalJson.CheckCanonicalizable(data);
-            return CheckData(envelope, registration, data, out _, out error);
+            return CheckParsed(envelope, registration, data, out error);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             error = NotJson(e);
             return false;
         }
+    }
+
+    /// <summary>Validate's checks of parsed data without its results; throws where canonicalising would.</summary>
+    private static bool CheckParsed(MessageEnvelope envelope, EntityRegistration registration, JsonElement data, out MessageError? error)
+    {
+        CanonicalJson.CheckCanonicalizable(data);
+        return CheckData(envelope, registration, data, out _, out error);
     }
 
     private bool CheckEnvelope(MessageEnvelope envelope, out EntityRegistration registration, out MessageError? error)
