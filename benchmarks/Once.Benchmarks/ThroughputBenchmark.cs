@@ -32,9 +32,11 @@ internal static class ThroughputBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         ThroughputSettings settings;
+        List<Cell> cells;
         try
         {
             settings = ThroughputSettings.Parse(args);
+            cells = Cells(settings);
         }
         catch (ArgumentException e)
         {
@@ -62,7 +64,6 @@ internal static class ThroughputBenchmark
         await using var classic = new ClassicConsumer(database.ConnectionString);
         classic.OpenWorkers(settings.InFlight.Max());
 
-        var cells = Cells(settings);
         var meter = new Meter(sql, postmaster, [.. cluster.SiloPids, .. variant?.SiloPids ?? []], [api.Pid]);
         Console.WriteLine($"throughput: warm-up (every cell once, {WarmUp.TotalSeconds:0} s, {HttpWarmUp.TotalSeconds:0} s for once-http cells, not counted)");
         foreach (var cell in cells)
@@ -142,6 +143,14 @@ internal static class ThroughputBenchmark
             {
                 cells.Add(new Cell($"once-variant-{inFlight}", Contender.ExactlyOnce, inFlight, Workload.Fresh, Variant: true));
             }
+        }
+
+        if (s.Only is { } only)
+        {
+            var unknown = only.Except(cells.Select(c => c.Name), StringComparer.Ordinal).ToList();
+            return unknown.Count == 0
+                ? [.. cells.Where(c => only.Contains(c.Name, StringComparer.Ordinal))]
+                : throw new ArgumentException($"No cell is named {string.Join(", ", unknown)}; the cells are {string.Join(", ", cells.Select(c => c.Name))}.");
         }
 
         return cells;

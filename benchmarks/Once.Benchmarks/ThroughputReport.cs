@@ -64,6 +64,12 @@ internal sealed record ThroughputReport(
         text.AppendLine();
         text.AppendLine("Ledger reads: index scans of `once_ledger` per message (entity loads and reads of old ids the filter let through).");
         text.AppendLine();
+        if (Settings.Only is not null)
+        {
+            text.AppendLine("A run of chosen cells (--cells): the targets need every cell, so none is computed.");
+            return text.ToString();
+        }
+
         text.AppendLine("### Against the targets (ratios of the medians above)");
         text.AppendLine();
         text.AppendLine("| Figure | Target | Reached | |");

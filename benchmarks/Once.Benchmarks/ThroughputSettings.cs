@@ -5,9 +5,10 @@ namespace Once.Benchmarks;
 /// <summary>The options of <c>--throughput</c>.</summary>
 /// <param name="Variant">An environment variable (NAME=value) for a second cluster whose silos run with it: its
 /// exactly-once cells are interleaved with the first cluster's, to measure a runtime setting before adopting it.</param>
-internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOnlyList<int> InFlight, int Keys, int SteadyIds, int Silos, string? Variant = null)
+/// <param name="Only">The names of the cells to run (null: all), for profiling one workload; the report then has only those.</param>
+internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOnlyList<int> InFlight, int Keys, int SteadyIds, int Silos, string? Variant = null, IReadOnlyList<string>? Only = null)
 {
-    public const string Usage = "usage: --throughput [--rounds N (3)] [--seconds S (8)] [--in-flight 16,64,256] [--keys 1000] [--steady-ids 1000] [--silos 3] [--variant NAME=value]";
+    public const string Usage = "usage: --throughput [--rounds N (3)] [--seconds S (8)] [--in-flight 16,64,256] [--keys 1000] [--steady-ids 1000] [--silos 3] [--variant NAME=value] [--cells NAME,NAME]";
 
     /// <summary>The in-flight level of the steady-state, duplicate and hot-key runs.</summary>
     public int FocusInFlight => InFlight.Contains(64) ? 64 : InFlight[InFlight.Count / 2];
@@ -34,6 +35,7 @@ internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOn
                 "--steady-ids" => settings with { SteadyIds = Positive(Next()) },
                 "--silos" => settings with { Silos = Positive(Next()) },
                 "--variant" => settings with { Variant = Next() is var v && v.Contains('=', StringComparison.Ordinal) ? v : throw new ArgumentException($"--variant takes NAME=value (was '{v}').") },
+                "--cells" => settings with { Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

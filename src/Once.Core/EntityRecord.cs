@@ -18,11 +18,23 @@ public sealed class EntityRecord
     /// <summary>Entries read back from storage for a lookup; not part of the ordered hot set.</summary>
     private readonly Dictionary<string, LedgerEntry> _recalled = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// For a fork of a record whose ledger is a table: the record it was forked from, where lookups
+    /// go on; the fork's own ledger holds only the entries added to it since.
+    /// </summary>
+    private readonly EntityRecord? _forkedFrom;
+
     public EntityRecord(EntityState state, bool forgetsOnWrite = true)
+        : this(state, forgetsOnWrite, forkedFrom: null)
+    {
+    }
+
+    private EntityRecord(EntityState state, bool forgetsOnWrite, EntityRecord? forkedFrom)
     {
         ArgumentNullException.ThrowIfNull(state);
         State = state;
         ForgetsOnWrite = forgetsOnWrite;
+        _forkedFrom = forkedFrom;
         foreach (var entry in state.Ledger)
         {
             _index[entry.MessageId] = entry;
@@ -43,7 +55,7 @@ public sealed class EntityRecord
 
     public string? Data => State.Data;
 
-    /// <summary>The entries in the ordered in-memory ledger (with a ledger table: the hot set).</summary>
+    /// <summary>The entries in the ordered in-memory ledger (with a ledger table: the hot set; in a fork of such a record, the entries added to the fork).</summary>
     public int LedgerCount => State.Ledger.Count;
 
     public DateTimeOffset? LedgerFloor => State.LedgerFloor;
@@ -52,7 +64,9 @@ public sealed class EntityRecord
     public IReadOnlyList<OutboxEntry> Outbox => State.Outbox;
 
     public bool TryGetEntry(string messageId, out LedgerEntry entry) =>
-        _index.TryGetValue(messageId, out entry!) || _recalled.TryGetValue(messageId, out entry!);
+        _index.TryGetValue(messageId, out entry!)
+        || _recalled.TryGetValue(messageId, out entry!)
+        || (_forkedFrom is not null && _forkedFrom.TryGetEntry(messageId, out entry!));
 
     /// <summary>The oldest remembered entry at a position (0 = oldest).</summary>
     public LedgerEntry EntryAt(int position) => State.Ledger[position];
@@ -60,6 +74,11 @@ public sealed class EntityRecord
     public void Apply(EntityChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        if (change.PrunedCount > 0 && !ForgetsOnWrite)
+        {
+            throw new InvalidOperationException("A record whose ledger is a table forgets nothing on a write; its store's retention job does.");
+        }
+
         var ledger = State.Ledger;
         for (var i = 0; i < change.PrunedCount; i++)
         {
@@ -90,16 +109,32 @@ public sealed class EntityRecord
 
     /// <summary>
     /// A copy to decide further messages on before the changes are committed: changes applied to it
-    /// leave this record (what storage holds) as it is.
+    /// leave this record (what storage holds) as it is, and this record must not change while the
+    /// fork is in use (the write gate sees to that).
     /// </summary>
+    /// <remarks>
+    /// When the whole ledger is written with every change, the fork copies it (pruning needs it in
+    /// order, and the write costs as much anyway). When the ledger is a table, the fork copies only
+    /// the small parts (data, floor, outbox) and looks up ids here, so forking costs the same with an
+    /// empty hot set and a full one.
+    /// </remarks>
     public EntityRecord Fork()
     {
-        var copy = new EntityRecord(
-            new EntityState { Version = Version, Data = Data, LedgerFloor = LedgerFloor, Ledger = [.. State.Ledger], Outbox = [.. State.Outbox] },
-            ForgetsOnWrite);
-        foreach (var (id, entry) in _recalled)
+        var state = new EntityState
         {
-            copy._recalled[id] = entry;
+            Version = Version,
+            Data = Data,
+            LedgerFloor = LedgerFloor,
+            Ledger = ForgetsOnWrite ? [.. State.Ledger] : [],
+            Outbox = [.. State.Outbox],
+        };
+        var copy = new EntityRecord(state, ForgetsOnWrite, ForgetsOnWrite ? null : this);
+        if (ForgetsOnWrite)
+        {
+            foreach (var (id, entry) in _recalled)
+            {
+                copy._recalled[id] = entry;
+            }
         }
 
         return copy;
