@@ -20,7 +20,7 @@ internal static class SiloProcess
 
     public static async Task<int> RunAsync(string[] args) => await OnceHost.RunAsync(async () =>
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = OnceHost.CreateBuilder(args);
         builder.AddOnceSilo();
         builder.Services.AddSampleDomains();
         builder.Services.AddOnceEntityType(new AccountsHandler(AtLeastOnceAccounts), DeliveryGuarantee.AtLeastOnce);

@@ -12,7 +12,7 @@ if (args.FirstOrDefault() == "healthcheck")
 
 return await OnceHost.RunAsync(async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = OnceHost.CreateBuilder(args);
     builder.UseDefaultUrl("http://localhost:5080");
 
     builder.AddOnceClient();

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Once.Hosting;
@@ -7,6 +9,28 @@ public static class OnceHost
 {
     public const int ConfigurationError = 2;
     public const int DatabaseUnavailable = 3;
+
+    /// <summary>The host setting that makes .NET watch the configuration files for changes.</summary>
+    public const string ReloadConfigOnChange = "hostBuilder:reloadConfigOnChange";
+
+    /// <summary>
+    /// <see cref="WebApplication.CreateBuilder(string[])"/> for Once's hosts, except that the
+    /// configuration files are read once, at start. By default .NET watches the content root and
+    /// every folder beneath it for changes to appsettings files, so each write beneath it (a database
+    /// or log folder under the working directory: every WAL write) wakes the process. Setting
+    /// <c>hostBuilder:reloadConfigOnChange=true</c> (<c>DOTNET_hostBuilder__reloadConfigOnChange</c>, or
+    /// on the command line) turns the watching back on.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var host = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build();
+        return WebApplication.CreateBuilder(host[ReloadConfigOnChange] is null ? [.. args, $"--{ReloadConfigOnChange}=false"] : args);
+    }
 
     public static async Task<int> RunAsync(Func<Task> run)
     {

@@ -7,7 +7,7 @@ using Once.Samples;
 // unless configured otherwise (Once__Storage=Postgres ONCE_POSTGRES=... makes it durable).
 return await OnceHost.RunAsync(async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = OnceHost.CreateBuilder(args);
     builder.UseDefaultUrl("http://localhost:5080");
 
     builder.AddOnceSilo();

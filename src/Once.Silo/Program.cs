@@ -7,11 +7,11 @@ using Once.Samples;
 //   healthcheck   asks /health/ready (for container health checks) and exits 0 or 1
 return args.FirstOrDefault() switch
 {
-    "migrate" => await OnceHost.RunAsync(() => OnceMigrations.MigrateAsync(WebApplication.CreateBuilder(args[1..]).Configuration)),
+    "migrate" => await OnceHost.RunAsync(() => OnceMigrations.MigrateAsync(OnceHost.CreateBuilder(args[1..]).Configuration)),
     "healthcheck" => await OnceHealthProbe.RunAsync(args),
     _ => await OnceHost.RunAsync(async () =>
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = OnceHost.CreateBuilder(args);
         builder.UseDefaultUrl("http://localhost:8081");
 
         builder.AddOnceSilo();

@@ -59,6 +59,9 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         SELECT entity_key FROM committed
         """;
 
+    /// <summary>How long the loop keeps its connection without a write.</summary>
+    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(60);
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
     private readonly PostgresStoreOptions _options;
@@ -66,6 +69,16 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+
+    /// <summary>
+    /// The loop's own connection, kept between batches: a pooled connection is reset each time it
+    /// goes back (six statements parsed and run before the next batch). Dropped after any failure,
+    /// since it may be broken (the server restarted, the network failed), and after
+    /// <see cref="IdleLimit"/> without a write, as the pool drops its idle connections (a server or
+    /// a firewall may have closed it meanwhile); the next write opens another.
+    /// </summary>
+    private NpgsqlConnection? _connection;
+    private long _lastWrite;
     private long _batches;
     private long _writes;
     private long _splits;
@@ -107,6 +120,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         {
         }
 
+        await DropConnectionAsync();
         while (_queue.Reader.TryRead(out var left))
         {
             left.Done.TrySetException(new EntityStoreUnavailableException("The silo stopped before the write was made."));
@@ -187,8 +201,28 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
 
     private async Task<HashSet<string>> WriteAsync(IReadOnlyList<PendingWrite> batch)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(_stopping.Token);
-        await using var command = new NpgsqlCommand(BatchSql, connection);
+        if (_connection is not null && Environment.TickCount64 - _lastWrite > IdleLimit.TotalMilliseconds)
+        {
+            await DropConnectionAsync();
+        }
+
+        try
+        {
+            var committed = await WriteOnConnectionAsync(batch);
+            _lastWrite = Environment.TickCount64;
+            return committed;
+        }
+        catch
+        {
+            await DropConnectionAsync();
+            throw;
+        }
+    }
+
+    private async Task<HashSet<string>> WriteOnConnectionAsync(IReadOnlyList<PendingWrite> batch)
+    {
+        _connection ??= await _dataSource.OpenConnectionAsync(_stopping.Token);
+        await using var command = new NpgsqlCommand(BatchSql, _connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
         p.Add(Array(NpgsqlDbType.Text, batch.Select(w => w.Entity)));
@@ -228,6 +262,16 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         }
 
         return committed;
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        var connection = _connection;
+        _connection = null;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+        }
     }
 
     private static NpgsqlParameter Array<T>(NpgsqlDbType type, IEnumerable<T> values) =>

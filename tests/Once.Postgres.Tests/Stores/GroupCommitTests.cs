@@ -68,6 +68,28 @@ public sealed class GroupCommitTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task CommitterConnectionKilled_ThatWriteUnknown_TheNextOneCommits()
+    {
+        // The committer keeps its connection between batches: after the server dropped it, the write
+        // on it fails as "outcome unknown", and the next write must get a new connection.
+        var database = await postgres.CreateDatabaseAsync();
+        await using var harness = NativeStoreHarness.Create(database);
+        var account = Key("killed");
+        await StoreDriver.SendAsync(harness.Open(account), StoreDriver.Deposit(account, "m-0", 1m), T0);
+        var store = harness.Open(account);
+        await store.EnsureLoadedAsync();
+
+        await ExecuteAsync(harness.DataSource, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        harness.DataSource.Clear();
+
+        await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 1m), T0.AddSeconds(1)));
+        var retried = await StoreDriver.SendAsync(harness.Open(account), StoreDriver.Deposit(account, "m-1", 1m), T0.AddSeconds(2));
+
+        Assert.Equal((OutcomeStatus.Applied, 2L), (retried.Status, retried.Version));
+        Assert.Equal(2L, await VersionAsync(harness, account));
+    }
+
+    [Fact]
     public async Task ManyEntitiesAtOnce_FewerCommitsThanWrites_EveryWriteCommittedOnce()
     {
         var database = await postgres.CreateDatabaseAsync();
