@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Once;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace Once;
 /// </summary>
 public static class EntityClientExtensions
 {
+    private static readonly ConditionalWeakTable<IGrainFactory, EntityGrainTypes> Resolved = new();
+
     /// <summary>Sends a message to its entity; safe to repeat with the same message id.</summary>
     public static Task<MessageOutcome> SendAsync(this IGrainFactory grains, MessageEnvelope envelope)
     {
@@ -22,9 +26,25 @@ public static class EntityClientExtensions
         grains.GetEntity(entity).GetOutcomeAsync(messageId);
 
     /// <summary>The grain of one entity.</summary>
+    /// <remarks>
+    /// Orleans works out which grain type implements an interface by reflection (its attributes) on
+    /// every <c>GetGrain</c> by key: 6% of the HTTP API's CPU in a profile under load. The answer for
+    /// <see cref="IEntityGrain"/> never changes, so it is worked out once per grain factory, and later
+    /// references are made from the grain id directly.
+    /// </remarks>
     public static IEntityGrain GetEntity(this IGrainFactory grains, EntityKey entity)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        return grains.GetGrain<IEntityGrain>(entity.ToString());
+        if (Resolved.TryGetValue(grains, out var types))
+        {
+            return (IEntityGrain)grains.GetGrain(GrainId.Create(types.Grain, entity.ToString()), types.Interface);
+        }
+
+        var grain = grains.GetGrain<IEntityGrain>(entity.ToString());
+        var reference = (GrainReference)grain;
+        Resolved.AddOrUpdate(grains, new EntityGrainTypes(reference.GrainId.Type, reference.InterfaceType));
+        return grain;
     }
+
+    private sealed record EntityGrainTypes(GrainType Grain, GrainInterfaceType Interface);
 }
