@@ -8,7 +8,7 @@ namespace Once.Benchmarks;
 /// <param name="Only">The names of the cells to run (null: all), for profiling one workload; the report then has only those.</param>
 internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOnlyList<int> InFlight, int Keys, int SteadyIds, int Silos, string? Variant = null, IReadOnlyList<string>? Only = null)
 {
-    public const string Usage = "usage: --throughput [--rounds N (3)] [--seconds S (8)] [--in-flight 16,64,256] [--keys 1000] [--steady-ids 1000] [--silos 3] [--variant NAME=value] [--cells NAME,NAME]";
+    public const string Usage = "usage: --throughput [--rounds N (5)] [--seconds S (8)] [--in-flight 16,64,256] [--keys 1000] [--steady-ids 1000] [--silos 3] [--variant NAME=value] [--cells NAME,NAME]";
 
     /// <summary>The in-flight level of the steady-state, duplicate and hot-key runs.</summary>
     public int FocusInFlight => InFlight.Contains(64) ? 64 : InFlight[InFlight.Count / 2];
@@ -18,7 +18,7 @@ internal sealed record ThroughputSettings(int Rounds, TimeSpan Duration, IReadOn
 
     public static ThroughputSettings Parse(string[] args)
     {
-        var settings = new ThroughputSettings(3, TimeSpan.FromSeconds(8), [16, 64, 256], 1000, 1000, 3);
+        var settings = new ThroughputSettings(5, TimeSpan.FromSeconds(8), [16, 64, 256], 1000, 1000, 3);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
