@@ -134,8 +134,12 @@ internal static class ThroughputBenchmark
 
         var f = s.FocusInFlight;
         cells.Add(new Cell($"once-steady-{f}", Contender.ExactlyOnce, f, Workload.Steady));
-        cells.Add(new Cell($"classic-dup50-{f}", Contender.Classic, f, Workload.Duplicates));
-        cells.Add(new Cell($"once-dup50-{f}", Contender.ExactlyOnce, f, Workload.Duplicates));
+        foreach (var n in DuplicatesInFlight(s))
+        {
+            cells.Add(new Cell($"classic-dup50-{n}", Contender.Classic, n, Workload.Duplicates));
+            cells.Add(new Cell($"once-dup50-{n}", Contender.ExactlyOnce, n, Workload.Duplicates));
+        }
+
         cells.Add(new Cell($"once-hot-{f}", Contender.ExactlyOnce, f, Workload.HotKey));
         if (s.Variant is not null)
         {
@@ -155,6 +159,10 @@ internal static class ThroughputBenchmark
 
         return cells;
     }
+
+    /// <summary>The in-flight levels of the 50%-duplicates cells: the focus level and, where measured, 256.</summary>
+    internal static IReadOnlyList<int> DuplicatesInFlight(ThroughputSettings s) =>
+        [.. new[] { s.FocusInFlight }.Concat(s.InFlight.Where(n => n == 256)).Distinct()];
 
     private static Task<LoopResult> RunCellAsync(Cell cell, string round, TimeSpan duration, SiloCluster cluster, ApiProcess api, ClassicConsumer classic, ThroughputSettings settings)
     {
