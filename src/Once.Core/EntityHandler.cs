@@ -99,7 +99,10 @@ public abstract class EntityHandler<TState> : IEntityHandler
             return HandlerResult.Reject(reason);
         }
 
-        return HandlerResult.Apply(ToCanonical(decision.State!), ToCanonical(decision.Result!), decision.Emissions);
+        // A handler often answers with the new state itself: serialise it once.
+        var canonicalState = ToCanonical(decision.State!);
+        var canonicalResult = ReferenceEquals(decision.Result, decision.State) ? canonicalState : ToCanonical(decision.Result!);
+        return HandlerResult.Apply(canonicalState, canonicalResult, decision.Emissions);
     }
 
     private static string ToCanonical(object value) =>
