@@ -16,7 +16,7 @@ internal static class MachineInfo
             $"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC";
     }
 
-    /// <summary>The commit the benchmark was built from ("+ changes" when the work tree differs from it), or "unknown" without git.</summary>
+    /// <summary>The commit checked out ("+ changes" when the work tree differs from it), or "unknown" without git: read it when the run starts.</summary>
     public static string Commit()
     {
         var head = Git("rev-parse --short=12 HEAD");

@@ -24,6 +24,8 @@ internal static class StreamBenchmark
         }
 
         var loadBefore = MachineInfo.LoadAverage();
+        // Read before the run: the work tree may change while it runs, the build it measures does not.
+        var commit = MachineInfo.Commit();
         var clock = Stopwatch.StartNew();
         Console.WriteLine("streams: starting PostgreSQL, a silo and a client");
         await using var database = await BenchmarkDatabase.CreateAsync();
@@ -47,6 +49,7 @@ internal static class StreamBenchmark
         var report = new StreamReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),
+            commit,
             server,
             MachineInfo.Describe(),
             loadBefore,

@@ -7,6 +7,7 @@ namespace Once.Benchmarks;
 internal sealed record StreamReport(
     StreamBenchmarkSettings Settings,
     string Command,
+    string Commit,
     string Database,
     string Machine,
     string LoadBefore,
@@ -22,7 +23,7 @@ internal sealed record StreamReport(
         var p = Settings.Producers;
         text.AppendLine("## Stream benchmark: direct call (A) against durable stream (B) on PostgreSQL");
         text.AppendLine();
-        text.AppendLine(C, $"- Command: `{Command}`, built from commit {MachineInfo.Commit()}");
+        text.AppendLine(C, $"- Command: `{Command}`, built from commit {Commit}");
         text.AppendLine(C, $"- Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Duration.TotalSeconds:0} s; {Machine}; load average {LoadBefore} before, {LoadAfter} after.");
         text.AppendLine(C, $"- PostgreSQL {Database}.");
         text.AppendLine(C, $"- {Rounds.Count} measured rounds after one smaller warm-up round. Each round runs, in this order: B one in flight ({Settings.PacedMessages} messages),");

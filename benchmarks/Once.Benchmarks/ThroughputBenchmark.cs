@@ -45,6 +45,8 @@ internal static class ThroughputBenchmark
         }
 
         var loadBefore = MachineInfo.LoadAverage();
+        // Read before the run: the work tree may change while it runs, the build it measures does not.
+        var commit = MachineInfo.Commit();
         var clock = Stopwatch.StartNew();
         Console.WriteLine("throughput: starting PostgreSQL");
         await using var database = await BenchmarkDatabase.CreateAsync();
@@ -101,6 +103,7 @@ internal static class ThroughputBenchmark
         var report = new ThroughputReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),
+            commit,
             $"{database.ServerVersion}, synchronous_commit={database.SynchronousCommit}, {database.Origin}",
             MachineInfo.Describe(),
             loadBefore,

@@ -7,6 +7,7 @@ namespace Once.Benchmarks;
 internal sealed record ThroughputReport(
     ThroughputSettings Settings,
     string Command,
+    string Commit,
     string Database,
     string Machine,
     string LoadBefore,
@@ -24,7 +25,7 @@ internal sealed record ThroughputReport(
         var f = Settings.FocusInFlight;
         text.AppendLine("## Throughput: Once against the classic idempotent consumer on PostgreSQL");
         text.AppendLine();
-        text.AppendLine(C, $"- Command: `{Command}`, built from commit {MachineInfo.Commit()}");
+        text.AppendLine(C, $"- Command: `{Command}`, built from commit {Commit}");
         text.AppendLine(C, $"- Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Duration.TotalMinutes:0.0} min; {Machine}; load average {LoadBefore} before, {LoadAfter} after.");
         text.AppendLine(C, $"- PostgreSQL {Database}. Everything (PostgreSQL, {Settings.Silos} silo processes, one Once.Api process, the load generator) shares this machine.");
         text.AppendLine(C, $"- {Settings.Rounds} rounds of {Settings.Duration.TotalSeconds:0} s per cell after a {ThroughputBenchmark.WarmUp.TotalSeconds:0} s warm-up of each ({ThroughputBenchmark.HttpWarmUp.TotalSeconds:0} s for `once-http`, whose Once.Api process serves nothing else); the cell order rotates every round.");

@@ -60,12 +60,13 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         """;
 
     /// <summary>How long the loop keeps its connection without a write.</summary>
-    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(60);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
     private readonly PostgresStoreOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
@@ -73,9 +74,11 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
     /// <summary>
     /// The loop's own connection, kept between batches: a pooled connection is reset each time it
     /// goes back (six statements parsed and run before the next batch). Dropped after any failure,
-    /// since it may be broken (the server restarted, the network failed), and after
-    /// <see cref="IdleLimit"/> without a write, as the pool drops its idle connections (a server or
-    /// a firewall may have closed it meanwhile); the next write opens another.
+    /// since it may be broken (the server restarted, the network failed): the pool discards a broken
+    /// connection, and the next write opens another. Handed back to the pool after
+    /// <see cref="IdleLimit"/> without a write, so that the pool's pruning of idle connections
+    /// applies to it as to any other (a server's idle_session_timeout or a firewall may close a
+    /// connection left idle long enough).
     /// </summary>
     private NpgsqlConnection? _connection;
     private long _lastWrite;
@@ -83,13 +86,14 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
     private long _writes;
     private long _splits;
 
-    public PostgresCommitter(NpgsqlDataSource dataSource, string serviceId, IOptions<PostgresStoreOptions> options, ILogger<PostgresCommitter> logger)
+    public PostgresCommitter(NpgsqlDataSource dataSource, string serviceId, IOptions<PostgresStoreOptions> options, ILogger<PostgresCommitter> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _dataSource = dataSource;
         _serviceId = serviceId;
         _options = options.Value;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _loop = Task.Run(RunAsync);
     }
 
@@ -201,7 +205,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
 
     private async Task<HashSet<string>> WriteAsync(IReadOnlyList<PendingWrite> batch)
     {
-        if (_connection is not null && Environment.TickCount64 - _lastWrite > IdleLimit.TotalMilliseconds)
+        if (_connection is not null && _time.GetElapsedTime(_lastWrite) > IdleLimit)
         {
             await DropConnectionAsync();
         }
@@ -209,7 +213,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         try
         {
             var committed = await WriteOnConnectionAsync(batch);
-            _lastWrite = Environment.TickCount64;
+            _lastWrite = _time.GetTimestamp();
             return committed;
         }
         catch

@@ -29,7 +29,8 @@ public static class PostgresStoreExtensions
             sp.GetRequiredService<EntityStoreDatabase>().DataSource,
             ServiceId(sp),
             sp.GetRequiredService<IOptions<PostgresStoreOptions>>(),
-            sp.GetRequiredService<ILogger<PostgresCommitter>>()));
+            sp.GetRequiredService<ILogger<PostgresCommitter>>(),
+            sp.GetService<TimeProvider>()));
         services.AddSingleton(sp => new PostgresEntityStores(
             sp.GetRequiredService<EntityStoreDatabase>().DataSource,
             ServiceId(sp),
