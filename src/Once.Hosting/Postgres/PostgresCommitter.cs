@@ -60,7 +60,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         """;
 
     /// <summary>How long the loop keeps its connection without a write.</summary>
-    internal static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(60);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
