@@ -15,6 +15,12 @@ public static class EntityEngine
         ArgumentNullException.ThrowIfNull(options);
 
         var envelope = message.Envelope;
+        if (ProducerTime.Check(envelope.ProducedAt, now, options.MaxFutureSkew) is { } ahead)
+        {
+            return new EntityDecision(
+                new MessageOutcome(OutcomeStatus.Invalid, envelope.MessageId, 0, Reason: ahead.Code, Detail: ahead.Detail), null);
+        }
+
         var deduplicate = message.Registration.Deduplicates;
         if (deduplicate && entity.TryGetEntry(envelope.MessageId.Value, out var known))
         {
@@ -119,9 +125,11 @@ public static class EntityEngine
                 break;
             }
 
-            if (floor is null || oldest.LatestClaim > floor)
+            // Capped for ids stored before producer times were bounded.
+            var claim = Min(oldest.LatestClaim, oldest.FirstSeenAt + options.MaxFutureSkew);
+            if (floor is null || claim > floor)
             {
-                floor = oldest.LatestClaim;
+                floor = claim;
             }
 
             count++;
@@ -129,4 +137,6 @@ public static class EntityEngine
 
         return (count, floor);
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

@@ -16,6 +16,13 @@ public sealed class LedgerOptions
     /// </summary>
     public int MaxEntries { get; set; } = 1000;
 
+    /// <summary>
+    /// How far a message's producer time may lie ahead of the entity's clock. A message stamped later
+    /// is refused as invalid, and no stored id lifts the ledger floor past its first sighting plus this.
+    /// Default: 5 minutes.
+    /// </summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Returns the problems with these settings, each naming its setting; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -28,6 +35,11 @@ public sealed class LedgerOptions
         if (MaxEntries is < 1 or > 1_000_000)
         {
             problems.Add($"{SectionName}:MaxEntries must be between 1 and 1000000 (was {MaxEntries}).");
+        }
+
+        if (MaxFutureSkew < TimeSpan.Zero || MaxFutureSkew > TimeSpan.FromDays(1))
+        {
+            problems.Add($"{SectionName}:MaxFutureSkew must be between 00:00:00 and 1.00:00:00 (was {MaxFutureSkew}).");
         }
 
         return problems;

@@ -8,4 +8,5 @@ public static class MessageErrors
     public const string InvalidData = "invalid-data";
     public const string InvalidEnvelope = "invalid-envelope";
     public const string WrongEntity = "wrong-entity";
+    public const string ProducedInFuture = "produced-in-future";
 }

@@ -118,6 +118,8 @@ public static partial class OnceHostingExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => CreateCatalog(sp, options));
         builder.Services.AddSingleton<EntityStreamPublisher>();
+        // A front end refuses producer times too far ahead before they enter a stream, as the entity would.
+        builder.Services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.SectionName);
         builder.Services.AddHostedService<CatalogCheck>();
         if (options.UsesPostgres)
         {

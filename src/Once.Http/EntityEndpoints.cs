@@ -78,9 +78,10 @@ public static partial class EntityEndpoints
             return notFound;
         }
 
-        if (DecodeMessageId(context, messageId) is not { } decoded)
+        var (decoded, pathProblem) = DecodeMessageId(context, type, id, messageId);
+        if (pathProblem is not null)
         {
-            return Problems.InvalidRequest("This server cannot decode an escaped '/' (%2F) in a message id; send the '/' unescaped.");
+            return Problems.InvalidRequest(pathProblem);
         }
 
         if (!MessageId.TryParse(decoded, out var parsed, out var problem))
@@ -96,23 +97,33 @@ public static partial class EntityEndpoints
     }
 
     /// <summary>
-    /// Routing leaves "%2F" escaped in the catch-all value (so "a%2Fx" could be the id "a/x" or the id
-    /// "a%2Fx"); the raw request target tells them apart. Null when it is unavailable and ambiguous.
+    /// The message id as the request target spells it. Routing works on the normalised path, where
+    /// "%2F" stays escaped (so "a%2Fx" could be the id "a/x" or the id "a%2Fx") and dot segments are
+    /// gone, so the id is read from the raw target; and the entity must read the same there, or the
+    /// two would come from different sources (<c>accounts/./V/messages/K</c> routes to V with the id
+    /// K, but its raw target has the id "." and the message "V/messages/K"). Such a path is refused.
     /// </summary>
-    private static string? DecodeMessageId(HttpContext context, string routeValue)
+    private static (string? MessageId, string? Problem) DecodeMessageId(HttpContext context, string type, string id, string routeValue)
     {
         var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
-        if (!string.IsNullOrEmpty(raw) && raw.StartsWith('/'))
+        if (string.IsNullOrEmpty(raw) || !raw.StartsWith('/'))
         {
-            // "", "v1", "entities", type, id, "messages", message id (type and id never contain '/').
-            var segments = raw.Split('?', 2)[0].Split('/', 7);
-            if (segments.Length == 7)
-            {
-                return Uri.UnescapeDataString(segments[6]);
-            }
+            return routeValue.Contains("%2F", StringComparison.OrdinalIgnoreCase)
+                ? (null, "This server cannot decode an escaped '/' (%2F) in a message id; send the '/' unescaped.")
+                : (routeValue, null);
         }
 
-        return routeValue.Contains("%2F", StringComparison.OrdinalIgnoreCase) ? null : routeValue;
+        // "", "v1", "entities", type, id, "messages", message id (type and id never contain '/').
+        var segments = raw.Split('?', 2)[0].Split('/', 7);
+        if (segments.Length == 7
+            && Uri.UnescapeDataString(segments[3]) == type
+            && Uri.UnescapeDataString(segments[4]) == id
+            && Uri.UnescapeDataString(segments[5]) == "messages")
+        {
+            return (Uri.UnescapeDataString(segments[6]), null);
+        }
+
+        return (null, $"The path does not name one message plainly: write it as /v1/entities/{{type}}/{{id}}/messages/{{messageId}}, without '.' or '..' segments before the message id.");
     }
 
     /// <summary>404 for an unknown entity type, 400 for a bad entity id, else no error.</summary>

@@ -19,6 +19,9 @@ internal static class MessageRequestReader
     /// <summary>The data of a message sent without any: <c>{}</c>.</summary>
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>UTF-8 that throws on bytes it cannot decode instead of replacing them.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static async Task<(MessageEnvelope? Envelope, IResult? Error)> ReadAsync(HttpRequest request, EntityKey entity, EntityCatalog? check = null)
     {
         if (!TryReadIdempotencyKey(request, out var messageId, out var error)
@@ -27,16 +30,15 @@ internal static class MessageRequestReader
             return (null, error);
         }
 
-        var body = await ReadBodyAsync(request);
-        if (body is null)
+        var (body, bodyError) = await ReadBodyAsync(request);
+        if (bodyError is not null)
         {
-            return (null, Problems.Make(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.",
-                $"The request body must be at most {MessageLimits.MaxDataBytes} bytes."));
+            return (null, bodyError);
         }
 
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(body!);
             var (envelope, data, refused) = ReadBody(document.RootElement, entity, messageId, expectedVersion);
             if (refused is not null)
             {
@@ -90,12 +92,12 @@ internal static class MessageRequestReader
                     break;
                 case "data":
                     return (null, default, Problems.InvalidRequest("'data' must be a JSON object."));
-                case "producedAt" when member.Value.ValueKind == JsonValueKind.String
-                    && DateTimeOffset.TryParse(member.Value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at):
+                case "producedAt" when member.Value.ValueKind == JsonValueKind.String && ProducerTime.TryParse(member.Value.GetString(), out var at):
                     producedAt = at;
                     break;
                 case "producedAt":
-                    return (null, default, Problems.InvalidRequest("'producedAt' must be an ISO 8601 date and time with an offset."));
+                    return (null, default, Problems.InvalidRequest(
+                        "'producedAt' must be an RFC 3339 date and time with an offset, such as \"2026-12-02T10:15:30Z\" or \"2026-12-02T11:15:30.250+01:00\"."));
                 default:
                     return (null, default, Problems.InvalidRequest($"Unknown member '{member.Name}'; the body has 'type', 'data' and optionally 'producedAt'."));
             }
@@ -153,12 +155,16 @@ internal static class MessageRequestReader
         return false;
     }
 
-    /// <summary>Reads at most the size limit; null when the body is larger.</summary>
-    private static async Task<string?> ReadBodyAsync(HttpRequest request)
+    /// <summary>
+    /// Reads the body: at most the size limit (413 beyond it), strict UTF-8 (400 for bytes that are not:
+    /// they would otherwise become U+FFFD and be applied), and a body the framing of which breaks off or
+    /// is malformed is the client's error (Kestrel's status, 400 or 408), not a failure of this server.
+    /// </summary>
+    private static async Task<(string? Body, IResult? Error)> ReadBodyAsync(HttpRequest request)
     {
         if (request.ContentLength > MessageLimits.MaxDataBytes)
         {
-            return null;
+            return (null, TooLarge());
         }
 
         // One byte over the limit tells a body that is too large; the buffer is rented, not allocated per request.
@@ -173,11 +179,28 @@ internal static class MessageRequestReader
                 length += read;
             }
 
-            return length > MessageLimits.MaxDataBytes ? null : Encoding.UTF8.GetString(buffer, 0, length);
+            return length > MessageLimits.MaxDataBytes ? (null, TooLarge()) : (StrictUtf8.GetString(buffer, 0, length), null);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, Problems.BadFraming(e));
+        }
+        catch (IOException e) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some framing errors this way (a chunk size beyond its range).
+            return (null, Problems.InvalidRequest($"The request body could not be read: {e.Message}"));
+        }
+        catch (DecoderFallbackException e)
+        {
+            return (null, Problems.InvalidRequest($"The body is not valid UTF-8 (byte {e.Index} of the body cannot be decoded); send JSON encoded as UTF-8."));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static IResult TooLarge() =>
+        Problems.Make(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large.",
+            $"The request body must be at most {MessageLimits.MaxDataBytes} bytes.");
 }

@@ -12,6 +12,7 @@ public static class ProblemTypes
     public const string UnknownEntityType = "urn:once:problem:unknown-entity-type";
     public const string NotFound = "urn:once:problem:not-found";
     public const string PayloadTooLarge = "urn:once:problem:payload-too-large";
+    public const string RequestTimeout = "urn:once:problem:request-timeout";
     public const string ProcessingFailed = "urn:once:problem:processing-failed";
     public const string Unavailable = "urn:once:problem:unavailable";
 }

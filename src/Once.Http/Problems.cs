@@ -20,6 +20,17 @@ internal static class Problems
             type: error.Code == MessageErrors.UnknownEntityType ? ProblemTypes.UnknownEntityType : ProblemTypes.InvalidMessage,
             extensions: new Dictionary<string, object?> { ["reason"] = error.Code });
 
+    /// <summary>
+    /// The request's framing was broken (a malformed chunk, a body shorter than its Content-Length, a
+    /// body that came too slowly): Kestrel's own status for it, 400 or 408.
+    /// </summary>
+    public static ProblemHttpResult BadFraming(BadHttpRequestException exception) =>
+        exception.StatusCode == StatusCodes.Status408RequestTimeout
+            ? Make(StatusCodes.Status408RequestTimeout, ProblemTypes.RequestTimeout, "The request body came too slowly.",
+                "The request body did not arrive in time; send it again.")
+            : Make(exception.StatusCode is >= 400 and < 500 ? exception.StatusCode : StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest,
+                "The request is invalid.", $"The request could not be read: {exception.Message}");
+
     public static ProblemHttpResult NotFound(string detail) =>
         Make(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", detail);
 

@@ -269,4 +269,37 @@ public sealed class LedgerRetentionTests
 
         Assert.Equal(OutcomeStatus.Applied, outcome.Status);
     }
+
+    [Fact]
+    public void ProducedAt_BeyondMaxFutureSkew_RefusedInvalidNothingRecorded()
+    {
+        var driver = new EntityDriver();
+        driver.Send(TestDomains.Deposit("m-1", "5"));
+
+        var decision = driver.Decide(TestDomains.Deposit("m-2", "5", producedAt: new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero)));
+
+        Assert.Equal(OutcomeStatus.Invalid, decision.Outcome.Status);
+        Assert.Equal(MessageErrors.ProducedInFuture, decision.Outcome.Reason);
+        Assert.Null(decision.Change);
+        Assert.False(driver.Remembers("m-2"));
+        Assert.Equal(1, driver.Record.Version);
+    }
+
+    [Fact]
+    public void ProducedAt_AtMaxFutureSkew_Applied()
+    {
+        var driver = new EntityDriver();
+
+        var outcome = driver.Send(TestDomains.Deposit("m-1", "5", producedAt: driver.Now + driver.Options.MaxFutureSkew));
+
+        Assert.Equal(OutcomeStatus.Applied, outcome.Status);
+    }
+
+    [Fact]
+    public void MaxFutureSkew_NegativeOrOverADay_RefusedNamingTheSetting()
+    {
+        Assert.Contains("Once:Ledger:MaxFutureSkew", Assert.Single(new LedgerOptions { MaxFutureSkew = TimeSpan.FromSeconds(-1) }.Validate()));
+        Assert.Contains("Once:Ledger:MaxFutureSkew", Assert.Single(new LedgerOptions { MaxFutureSkew = TimeSpan.FromDays(1.5) }.Validate()));
+        Assert.Empty(new LedgerOptions { MaxFutureSkew = TimeSpan.Zero }.Validate());
+    }
 }

@@ -50,6 +50,10 @@ public sealed class BadInputTests(OnceHttpFixture fixture)
         ["unknown-body-member"] = (400, InvalidRequest, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":5},"extra":1}"""))),
         ["duplicate-body-member"] = (400, InvalidRequest, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","type":"deposit","data":{"amount":5}}"""))),
         ["produced-at-not-a-date"] = (400, InvalidRequest, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":5},"producedAt":"yesterday"}"""))),
+        ["produced-at-us-date"] = (400, InvalidRequest, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":5},"producedAt":"1/2/2024"}"""))),
+        ["produced-at-date-only"] = (400, InvalidRequest, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":5},"producedAt":"2024-01-01"}"""))),
+        ["produced-at-without-offset"] = (400, InvalidRequest, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":5},"producedAt":"2024-01-01T10:00:00"}"""))),
+        ["produced-at-year-9999"] = (400, InvalidMessage, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":5},"producedAt":"9999-12-31T23:59:59Z"}"""))),
         ["amount-missing"] = (400, InvalidMessage, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{}}"""))),
         ["amount-null"] = (400, InvalidMessage, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":null}}"""))),
         ["amount-as-string"] = (400, InvalidMessage, (id, key) => PostRequest(Accounts, id, key, Json("""{"type":"deposit","data":{"amount":"5"}}"""))),
@@ -141,6 +145,24 @@ public sealed class BadInputTests(OnceHttpFixture fixture)
         var answer = await _client.SendRawAsync(request);
 
         Expect.Success(answer, "applied", 1, key);
+    }
+
+    [Fact]
+    public async Task Body_InvalidUtf8InAString_400NothingApplied()
+    {
+        var id = NewId("f");
+        var key = NewId("key");
+        // {"type":"work","data":{"switch":"<0xFF>"}}: decoded leniently, the switch would be U+FFFD and the work applied.
+        var body = Encoding.UTF8.GetBytes("""{"type":"work","data":{"switch":"x""").Concat(new byte[] { 0xFF }).Concat(Encoding.UTF8.GetBytes("\"}}")).ToArray();
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var request = PostRequest(Faulty, id, key, content);
+        var answer = await _client.SendRawAsync(request);
+
+        Assert.Equal(InvalidRequest, Expect.Problem(answer, 400).GetProperty("type").GetString());
+        Assert.Equal(404, (await _client.GetOutcomeAsync(Faulty, id, key)).Status);
+        Assert.Equal(404, (await _client.GetEntityAsync(Faulty, id)).Status);
     }
 
     /// <summary>The JSON text followed by whitespace up to exactly <paramref name="bytes"/> bytes.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -26,8 +27,15 @@ public sealed class OnceHttpFixture : IAsyncLifetime
 
     private InProcessTestCluster? _cluster;
     private WebApplication? _app;
+    private WebApplication? _kestrel;
 
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Where the Kestrel instance of the API listens, e.g. http://127.0.0.1:41234.</summary>
+    public Uri KestrelAddress { get; private set; } = null!;
+
+    /// <summary>Error lines both API instances logged (warnings and above).</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -43,31 +51,45 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         _cluster = builder.Build();
         await _cluster.DeployAsync();
 
+        _app = await StartAppAsync(web => web.WebHost.UseTestServer());
+        Client = _app.GetTestClient();
+        // The same API behind Kestrel on a loopback port, for what only a real server does: framing,
+        // path normalisation, its own refusals.
+        _kestrel = await StartAppAsync(web => web.WebHost.UseUrls("http://127.0.0.1:0"));
+        KestrelAddress = new Uri(_kestrel.Urls.First());
+    }
+
+    private async Task<WebApplication> StartAppAsync(Action<WebApplicationBuilder> server)
+    {
         var web = WebApplication.CreateBuilder();
-        web.WebHost.UseTestServer();
+        server(web);
         web.Logging.SetMinimumLevel(LogLevel.Warning);
-        web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
+        web.Logging.AddProvider(Logs);
+        web.Services.AddSingleton<IGrainFactory>(_cluster!.Client);
         web.Services.AddSingleton(_cluster.Client);
         web.Services.AddSingleton<EntityStreamPublisher>();
         web.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
         web.Services.AddOnceHttp();
         web.Services.AddOnceHealth(new OnceOptions());
         web.Services.AddOnceMetrics();
-        _app = web.Build();
-        _app.UseOnceHttp();
-        _app.MapOnceHealth();
-        _app.MapOnceMetrics();
-        await _app.StartAsync();
-        Client = _app.GetTestClient();
+        var app = web.Build();
+        app.UseOnceHttp();
+        app.MapOnceHealth();
+        app.MapOnceMetrics();
+        await app.StartAsync();
+        return app;
     }
 
     public async Task DisposeAsync()
     {
         Client?.Dispose();
-        if (_app is not null)
+        foreach (var app in new[] { _app, _kestrel })
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            if (app is not null)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
         }
 
         if (_cluster is not null)

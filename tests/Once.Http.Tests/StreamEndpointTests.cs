@@ -28,6 +28,8 @@ public sealed class StreamEndpointTests(OnceHttpFixture fixture)
     [InlineData("unknown-message-type", """{"type":"teleport","data":{}}""", 400)]
     [InlineData("malformed-json", """{"type":"deposit",""", 400)]
     [InlineData("unknown-member", """{"type":"deposit","data":{"amount":1},"extra":1}""", 400)]
+    [InlineData("produced-at-far-ahead", """{"type":"deposit","data":{"amount":1},"producedAt":"9999-12-31T23:59:59Z"}""", 400)]
+    [InlineData("produced-at-without-offset", """{"type":"deposit","data":{"amount":1},"producedAt":"2024-01-01T10:00:00"}""", 400)]
     public async Task Publish_BadMessage_SameStatusAsDirectAndNeverEntersTheStream(string key, string body, int status)
     {
         var id = NewId("s");

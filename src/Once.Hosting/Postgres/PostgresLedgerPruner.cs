@@ -8,7 +8,8 @@ namespace Once.Hosting.Postgres;
 /// <summary>
 /// Deletes ledger rows older than <see cref="LedgerOptions.Retention"/>, in batches, off the message
 /// path. Each delete raises the floor of the entities it touched, in the same statement, to the
-/// latest time a deleted id can claim (first seen or produced), so a late duplicate that carries its
+/// latest time a deleted id can claim (first seen or produced, but at most
+/// <see cref="LedgerOptions.MaxFutureSkew"/> after first seen), so a late duplicate that carries its
 /// producer time is refused as expired instead of applied again. Every silo runs one; rows another
 /// silo is deleting are skipped, not waited for.
 /// </summary>
@@ -22,7 +23,7 @@ internal sealed partial class PostgresLedgerPruner(
 {
     private const string PruneSql = """
         WITH doomed AS (
-            SELECT entity_key, message_id, greatest(first_seen, produced_at) AS claim
+            SELECT entity_key, message_id, least(greatest(first_seen, produced_at), first_seen + $4) AS claim
               FROM once_ledger
              WHERE service_id = $1 AND first_seen < $2
              LIMIT $3
@@ -55,6 +56,7 @@ internal sealed partial class PostgresLedgerPruner(
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
             command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = cutoff.UtcDateTime });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = options.Value.PruneBatchSize });
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = ledger.Value.MaxFutureSkew });
             var deleted = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             total += deleted;
             if (deleted < options.Value.PruneBatchSize)

@@ -150,6 +150,29 @@ public abstract class EntityStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retention_IdStoredWithProducerTimeFarAhead_FloorCappedAtFirstSeenPlusSkew_LaterMessagesApplied()
+    {
+        var account = NewAccount();
+        var store = Harness.Open(account);
+        await StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 1m), T0);
+        // An id recorded before producer times were bounded (the engine refuses such a message now).
+        var current = store.Current;
+        var ahead = new LedgerEntry("ahead", "fingerprint", new RecordedOutcome(OutcomeStatus.Applied, current.Version + 1), T0,
+            new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero));
+        await store.CommitAsync(new EntityChange(current.Version + 1, current.Data, ahead, 0, current.LedgerFloor));
+        var now = T0.AddDays(8);
+
+        await Harness.ForgetExpiredAsync(account, now);
+
+        var check = Harness.Open(account);
+        await check.EnsureLoadedAsync();
+        var cap = T0 + StoreHarness.Ledger.MaxFutureSkew;
+        Assert.True(check.Current.LedgerFloor <= cap, $"floor {check.Current.LedgerFloor} is past the forgotten id's first sighting plus the skew ({cap})");
+        var later = await StoreDriver.SendAsync(check, StoreDriver.Deposit(account, "later", 1m, producedAt: now), now);
+        Assert.Equal(OutcomeStatus.Applied, later.Status);
+    }
+
+    [Fact]
     public async Task CommitFailsAfterStorageCommitted_StoreReloads_RetryIsAReplayNotASecondApply()
     {
         var account = NewAccount();
