@@ -35,9 +35,17 @@ public abstract class EntityHandler<TState> : IEntityHandler
         _routes.Add(messageType, new Route(
             data =>
             {
-                var parsed = data.Deserialize<TData>(OnceJson.Strict)
-                    ?? throw new JsonException("The data must be a JSON object.");
-                return (parsed, check(parsed));
+                TData? parsed;
+                try
+                {
+                    parsed = data.Deserialize<TData>(OnceJson.Strict);
+                }
+                catch (JsonException e)
+                {
+                    return (null, DataErrorText.Describe(e, typeof(TData)));
+                }
+
+                return parsed is null ? (null, "The data must be a JSON object.") : (parsed, check(parsed));
             },
             (state, message) => handle(state, (TData)message!)));
     }
