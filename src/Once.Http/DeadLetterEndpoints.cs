@@ -25,14 +25,19 @@ public static partial class DeadLetterEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListAsync([FromServices] IGrainFactory grains, int? offset, int? limit)
+    private static async Task<IResult> ListAsync([FromServices] IGrainFactory grains, string? offset, string? limit)
     {
-        if (offset is < 0 || limit is < 1 or > MaxLimit)
+        if (!TryReadNumber(offset, 0, 0, int.MaxValue, out var from))
         {
-            return Problems.InvalidRequest($"offset must be 0 or more and limit between 1 and {MaxLimit}.");
+            return Problems.InvalidRequest($"'offset' must be a whole number, 0 or more (was '{offset}').");
         }
 
-        var page = await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).ListAsync(offset ?? 0, limit ?? 50);
+        if (!TryReadNumber(limit, 50, 1, MaxLimit, out var count))
+        {
+            return Problems.InvalidRequest($"'limit' must be a whole number from 1 to {MaxLimit} (was '{limit}').");
+        }
+
+        var page = await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).ListAsync(from, count);
         return TypedResults.Ok(new
         {
             items = page.Items.Select(d => new
@@ -47,9 +52,22 @@ public static partial class DeadLetterEndpoints
                 deadLetteredAt = d.DeadLetteredAt,
             }),
             total = page.Total,
-            offset = offset ?? 0,
-            limit = limit ?? 50,
+            offset = from,
+            limit = count,
         });
+    }
+
+    /// <summary>A query value read as a whole number in range (its default when absent); the binder's own refusal names .NET types.</summary>
+    private static bool TryReadNumber(string? text, int absent, int min, int max, out int value)
+    {
+        if (text is null)
+        {
+            value = absent;
+            return true;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && value >= min && value <= max;
     }
 
     private static async Task<IResult> RequeueAsync(

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Once.Http;
 
@@ -28,6 +29,11 @@ internal static class MessageRequestReader
             || !TryReadIfMatch(request, out var expectedVersion, out error))
         {
             return (null, error);
+        }
+
+        if (UnsupportedBody(request) is { } unsupported)
+        {
+            return (null, Problems.Make(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "The body is not JSON in UTF-8.", unsupported));
         }
 
         var (body, bodyError) = await ReadBodyAsync(request);
@@ -109,6 +115,38 @@ internal static class MessageRequestReader
         }
 
         return (new MessageEnvelope(messageId, entity, type, data, expectedVersion, producedAt), parsed, null);
+    }
+
+    /// <summary>Why the body's declared type or encoding is not JSON in UTF-8 (JSON or a +json type, no content coding); null when it is.</summary>
+    private static string? UnsupportedBody(HttpRequest request)
+    {
+        const string Expected = "Send the body as JSON in UTF-8 with Content-Type: application/json.";
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType is not { HasValue: true } media)
+        {
+            return $"The request has no valid Content-Type. {Expected}";
+        }
+
+        var json = media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (media.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        if (!json)
+        {
+            return $"The Content-Type '{media}' is not JSON. {Expected}";
+        }
+
+        if (type.Charset is { HasValue: true } charset && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"The charset '{charset}' is not supported. {Expected}";
+        }
+
+        foreach (var coding in request.Headers.ContentEncoding)
+        {
+            if (!string.Equals(coding?.Trim(), "identity", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"The Content-Encoding '{coding}' is not supported; send the body uncompressed.";
+            }
+        }
+
+        return null;
     }
 
     private static bool TryReadIdempotencyKey(HttpRequest request, out MessageId messageId, out IResult? error)

@@ -13,6 +13,10 @@ public static class ProblemTypes
     public const string NotFound = "urn:once:problem:not-found";
     public const string PayloadTooLarge = "urn:once:problem:payload-too-large";
     public const string RequestTimeout = "urn:once:problem:request-timeout";
+    public const string UnsupportedMediaType = "urn:once:problem:unsupported-media-type";
+    public const string MethodNotAllowed = "urn:once:problem:method-not-allowed";
+    public const string MethodNotImplemented = "urn:once:problem:method-not-implemented";
+    public const string InternalError = "urn:once:problem:internal-error";
     public const string ProcessingFailed = "urn:once:problem:processing-failed";
     public const string Unavailable = "urn:once:problem:unavailable";
 }

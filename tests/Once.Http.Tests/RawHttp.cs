@@ -33,7 +33,11 @@ internal static class RawHttp
         while ((response = TryParse(received.ToArray())) is null)
         {
             var read = await stream.ReadAsync(buffer, deadline.Token);
-            Assert.True(read > 0, $"the server closed the connection before a whole response: {Encoding.UTF8.GetString(received.ToArray())}");
+            if (read == 0)
+            {
+                throw new IOException($"The server closed the connection before a whole response: {Encoding.UTF8.GetString(received.ToArray())}");
+            }
+
             received.Write(buffer, 0, read);
         }
 
