@@ -26,7 +26,17 @@ public sealed class EntityStreamPublisher(
         }
 
         var stream = client.GetStreamProvider(OnceStreams.ProviderName).GetStream<MessageEnvelope>(OnceStreams.StreamOf(envelope.Entity));
-        await stream.OnNextAsync(envelope);
+        try
+        {
+            await stream.OnNextAsync(envelope);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            // The queue lives in the database: the same "outcome unknown" as an entity's failed write.
+            throw new EntityStoreUnavailableException(
+                $"The message may or may not have been enqueued; publish it again with the same id: {e.GetBaseException().Message}", e);
+        }
+
         return PublishResult.Enqueued;
     }
 }

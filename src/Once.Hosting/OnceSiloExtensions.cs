@@ -29,6 +29,7 @@ public static class OnceSiloExtensions
         // the native PostgreSQL store register theirs before this.
         services.TryAddSingleton<IEntityStoreProvider, GrainStorageEntityStores>();
         services.AddEntityStreamMapping();
+        silo.AddIncomingGrainCallFilter<CallErrorFilter>();
 
         // State is stored as System.Text.Json: readable in the database, no CLR type names inside.
         silo.UseSystemTextJsonGrainStorageSerializer();

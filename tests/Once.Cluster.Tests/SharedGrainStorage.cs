@@ -63,6 +63,11 @@ public sealed class SharedGrainStorage : IGrainStorage
                 throw new IOException($"Injected: the write of {key} failed before anything was stored.");
             }
 
+            if (fault == StorageFault.DriverErrorBeforeWrite)
+            {
+                throw new DriverException($"Injected: the database refused the write of {key}.");
+            }
+
             _rows.TryGetValue(rowKey, out var current);
             if (fault == StorageFault.StaleWrite)
             {
@@ -84,6 +89,11 @@ public sealed class SharedGrainStorage : IGrainStorage
             if (fault == StorageFault.ThrowAfterWrite)
             {
                 throw new IOException($"Injected: the write of {key} was stored, then the connection was lost.");
+            }
+
+            if (fault == StorageFault.DriverErrorAfterWrite)
+            {
+                throw new DriverException($"Injected: the write of {key} was stored, then the database connection broke.");
             }
 
             grainState.ETag = next.Version.ToString(CultureInfo.InvariantCulture);

@@ -75,6 +75,55 @@ public sealed class StorageFaultTests(ClusterFixture fixture)
         Assert.Equal(20m, await BalanceAsync(Client, account));
     }
 
+    [Fact]
+    public async Task DriverErrorBeforeCommit_CallerGetsStoreUnavailable_RetryAppliesOnce()
+    {
+        var account = NewAccount();
+        fixture.Storage.Arm(account, StorageFault.DriverErrorBeforeWrite);
+
+        var error = await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => Client.SendAsync(Deposit(account, "m-1", 10m)));
+        var retry = await Client.SendAsync(Deposit(account, "m-1", 10m));
+
+        Assert.Contains("Injected:", error.Message, StringComparison.Ordinal);
+        Assert.Equal((OutcomeStatus.Applied, 1L, false), (retry.Status, retry.Version, retry.Replayed));
+        Assert.Equal(10m, await BalanceAsync(Client, account));
+    }
+
+    [Fact]
+    public async Task DriverErrorAfterCommit_CallerGetsStoreUnavailable_RetryIsAReplay()
+    {
+        var account = NewAccount();
+        fixture.Storage.Arm(account, StorageFault.DriverErrorAfterWrite);
+
+        await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => Client.SendAsync(Deposit(account, "m-1", 10m)));
+        var retry = await Client.SendAsync(Deposit(account, "m-1", 10m));
+
+        Assert.Equal((OutcomeStatus.Applied, 1L, true), (retry.Status, retry.Version, retry.Replayed));
+        Assert.Equal(10m, await BalanceAsync(Client, account));
+    }
+
+    [Fact]
+    public async Task HandlerThrowsItsOwnExceptionType_CallerGetsEntityProcessingException_NothingCommitted()
+    {
+        var entity = new EntityKey(FlakyHandler.TypeName, "f-" + Guid.NewGuid().ToString("N"));
+        fixture.Flaky.Failure = () => new HandlerBugException("the handler has a bug");
+        fixture.Flaky.FailNext(1);
+        try
+        {
+            var error = await Assert.ThrowsAsync<EntityProcessingException>(() =>
+                Client.SendAsync(new MessageEnvelope(new MessageId("w-1"), entity, "work", "{}")));
+            var retry = await Client.SendAsync(new MessageEnvelope(new MessageId("w-1"), entity, "work", "{}"));
+
+            Assert.Equal("HandlerBugException: the handler has a bug", error.Message);
+            Assert.Equal((OutcomeStatus.Applied, 1L, false), (retry.Status, retry.Version, retry.Replayed));
+        }
+        finally
+        {
+            fixture.Flaky.FailNext(0);
+            fixture.Flaky.Failure = () => new InvalidOperationException("the flaky handler failed");
+        }
+    }
+
     /// <summary>Sends one deposit of 10 whose write fails as armed, then retries it once as a client would.</summary>
     private async Task<(decimal Value, MessageOutcome RetryOutcome)> DepositThroughFault(EntityKey account, StorageFault fault)
     {

@@ -22,12 +22,15 @@ public sealed class FlakyHandler : EntityHandler<FlakyHandler.Counter>
             if (_failing || Interlocked.Decrement(ref _failuresLeft) >= 0)
             {
                 Interlocked.Increment(ref _failures);
-                throw new InvalidOperationException("the flaky handler failed");
+                throw Failure();
             }
 
             return Apply(new Counter(state.Count + 1), new Counter(state.Count + 1));
         });
     }
+
+    /// <summary>What a failing attempt throws. Default: an InvalidOperationException.</summary>
+    public Func<Exception> Failure { get; set; } = () => new InvalidOperationException("the flaky handler failed");
 
     /// <summary>While true, every attempt fails.</summary>
     public bool Failing

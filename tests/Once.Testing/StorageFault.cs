@@ -11,4 +11,10 @@ public enum StorageFault
 
     /// <summary>Another activation stores this very state first; this write then loses the version check.</summary>
     StaleWrite,
+
+    /// <summary>The write fails before anything is stored, with a database driver's error (<see cref="DriverException"/>).</summary>
+    DriverErrorBeforeWrite,
+
+    /// <summary>The write is stored, then the caller gets a database driver's error.</summary>
+    DriverErrorAfterWrite,
 }
