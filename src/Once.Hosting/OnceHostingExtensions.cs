@@ -33,6 +33,8 @@ public static partial class OnceHostingExtensions
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (options.ServiceId, options.ClusterId));
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.Calls.Timeout);
+            silo.Configure<ClusterMembershipOptions>(o => Configure(o, options.Membership));
             if (options.Clustering == ClusteringKind.Postgres)
             {
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
@@ -89,6 +91,7 @@ public static partial class OnceHostingExtensions
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (options.ServiceId, options.ClusterId));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.Calls.Timeout);
             if (options.Clustering == ClusteringKind.Postgres)
             {
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
@@ -112,10 +115,26 @@ public static partial class OnceHostingExtensions
         return options;
     }
 
+    /// <summary>
+    /// Orleans adapts each probe's timeout between bounds; keeping the upper one at twice the setting
+    /// bounds the time to suspect a silo (and the window in which traffic on its connection, which a
+    /// frozen silo's connection never carries, holds the suspicion back).
+    /// </summary>
+    private static void Configure(ClusterMembershipOptions membership, MembershipSettings settings)
+    {
+        membership.ProbeTimeout = settings.ProbeTimeout;
+        membership.MaxProbeTimeout = 2 * settings.ProbeTimeout;
+        membership.NumMissedProbesLimit = settings.MissedProbes;
+        membership.NumVotesForDeathDeclaration = settings.Votes;
+        membership.DeathVoteExpirationTimeout = settings.DeathVoteExpiration;
+        membership.IAmAliveTablePublishTimeout = settings.IAmAlivePeriod;
+    }
+
     private static OnceOptions AddOnceCommon(IHostApplicationBuilder builder)
     {
         var options = OnceOptions.Load(builder.Configuration);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Calls));
         builder.Services.AddSingleton(sp => CreateCatalog(sp, options));
         builder.Services.AddSingleton<EntityStreamPublisher>();
         // A front end refuses producer times too far ahead before they enter a stream, as the entity would.

@@ -66,6 +66,12 @@ public sealed class OnceOptions
     /// <summary>The ledger's retention (validated where the silo binds it). Default: 7 days, 1000 ids.</summary>
     public LedgerOptions Ledger { get; set; } = new();
 
+    /// <summary>Entity call time-out and the HTTP API's retry budget (<c>Once:Calls</c>). Default: see <see cref="EntityCallOptions"/>.</summary>
+    public EntityCallOptions Calls { get; set; } = new();
+
+    /// <summary>How quickly a silo that stopped answering is evicted (<c>Once:Membership</c>). Default: see <see cref="MembershipSettings"/>.</summary>
+    public MembershipSettings Membership { get; set; } = new();
+
     /// <summary>The PostgreSQL connection string (not bound from the section; see <see cref="Load"/>).</summary>
     public string? ConnectionString { get; private set; }
 
@@ -148,6 +154,8 @@ public sealed class OnceOptions
         problems.AddRange(Ledger.Validate());
         problems.AddRange(Store.Validate());
         problems.AddRange(Streams.Validate());
+        problems.AddRange(Calls.Validate());
+        problems.AddRange(Membership.Validate());
         if (Webhooks.MaxAttempts is < 1 or > 100)
         {
             problems.Add($"Once:Webhooks:MaxAttempts must be between 1 and 100 (was {Webhooks.MaxAttempts}).");
@@ -224,7 +232,7 @@ public sealed class OnceOptions
         {
             // "...the following properties were not found on the instance of Once.Hosting.OnceOptions: 'Storag'"
             var names = binderMessage[(binderMessage.IndexOf(':', unknown) + 1)..].Trim();
-            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Guarantees, Ledger, Store, Streams, Webhooks).";
+            return $"Unknown setting {names} in the section Once (known: Storage, Clustering, ApplySchema, ServiceId, ClusterId, SiloPort, GatewayPort, AdvertisedHost, DatabaseWaitTimeout, Placement, Guarantees, Ledger, Store, Streams, Webhooks, Calls, Membership).";
         }
 
         return binderMessage

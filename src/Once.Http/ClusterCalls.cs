@@ -3,30 +3,35 @@ using System.Diagnostics;
 namespace Once.Http;
 
 /// <summary>
-/// Retries a grain call that Orleans rejected before it reached a live silo (the silo that hosted
-/// the entity died and the cluster has not noticed yet). Safe for every call the API makes: reads
-/// change nothing, and a message sent again is answered from the entity's ledger.
+/// Retries a grain call whose outcome a failure left unknown: it timed out (the silo died or froze),
+/// Orleans rejected it before it reached a live silo (the cluster has not evicted the dead one yet),
+/// or the entity's database was unavailable. Safe for every call the API makes: reads change nothing,
+/// and a message sent again is answered from the entity's ledger. A new attempt starts only within
+/// <see cref="EntityCallOptions.RetryBudget"/> of the first, so a request waits at most about the
+/// budget plus one call's time-out.
 /// </summary>
 internal static class ClusterCalls
 {
-    /// <summary>How long to keep retrying: covers the cluster's default detection of a dead silo.</summary>
-    public static readonly TimeSpan RetryBudget = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(1);
 
-    public static async Task<T> WithRetryAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    public static async Task<T> WithRetryAsync<T>(Func<Task<T>> call, TimeSpan budget, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
-        var pause = TimeSpan.FromMilliseconds(100);
+        var pause = TimeSpan.FromMilliseconds(50);
         while (true)
         {
             try
             {
                 return await call();
             }
-            catch (OrleansMessageRejectionException) when (elapsed.Elapsed + pause < RetryBudget)
+            catch (Exception e) when (IsOutcomeUnknown(e) && elapsed.Elapsed + pause < budget)
             {
                 await Task.Delay(pause, cancellationToken);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxPause.Ticks));
             }
         }
     }
+
+    private static bool IsOutcomeUnknown(Exception e) =>
+        e is TimeoutException or OrleansMessageRejectionException or EntityStoreUnavailableException;
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Once.Http;
 
@@ -71,7 +72,7 @@ public static partial class DeadLetterEndpoints
     }
 
     private static async Task<IResult> RequeueAsync(
-        string id, HttpContext context, [FromServices] IGrainFactory grains, [FromServices] ILoggerFactory loggers)
+        string id, HttpContext context, [FromServices] IGrainFactory grains, [FromServices] ILoggerFactory loggers, [FromServices] IOptions<EntityCallOptions> calls)
     {
         var store = grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
         var deadLetter = await store.GetAsync(id);
@@ -92,7 +93,7 @@ public static partial class DeadLetterEndpoints
             }
 
             // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.
-            var outcome = await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope), context.RequestAborted);
+            var outcome = await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope), calls.Value.RetryBudget, context.RequestAborted);
             if (outcome.IsTerminal || outcome.Status == OutcomeStatus.Accepted)
             {
                 await store.RemoveAsync(id);

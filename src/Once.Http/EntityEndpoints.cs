@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Once.Http;
 
@@ -23,7 +24,7 @@ public static partial class EntityEndpoints
     }
 
     private static async Task<IResult> SendAsync(
-        string type, string id, HttpRequest request, IGrainFactory grains, EntityCatalog catalog, ILoggerFactory loggers)
+        string type, string id, HttpRequest request, IGrainFactory grains, EntityCatalog catalog, ILoggerFactory loggers, IOptions<EntityCallOptions> calls)
     {
         if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
         {
@@ -40,7 +41,7 @@ public static partial class EntityEndpoints
 
         try
         {
-            return new OutcomeResult(await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope!), request.HttpContext.RequestAborted));
+            return new OutcomeResult(await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope!), calls.Value.RetryBudget, request.HttpContext.RequestAborted));
         }
         catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -51,7 +52,8 @@ public static partial class EntityEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string type, string id, HttpResponse response, IGrainFactory grains, EntityCatalog catalog)
+    private static async Task<IResult> GetAsync(
+        string type, string id, HttpResponse response, IGrainFactory grains, EntityCatalog catalog, IOptions<EntityCallOptions> calls)
     {
         if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
         {
@@ -59,7 +61,7 @@ public static partial class EntityEndpoints
         }
 
         var entity = new EntityKey(type, id);
-        var snapshot = await ClusterCalls.WithRetryAsync(() => grains.GetEntityAsync(entity), response.HttpContext.RequestAborted);
+        var snapshot = await ClusterCalls.WithRetryAsync(() => grains.GetEntityAsync(entity), calls.Value.RetryBudget, response.HttpContext.RequestAborted);
         if (snapshot is null)
         {
             return Problems.NotFound($"No message was ever applied to {entity}.");
@@ -71,7 +73,7 @@ public static partial class EntityEndpoints
     }
 
     private static async Task<IResult> GetOutcomeAsync(
-        string type, string id, string messageId, HttpContext context, IGrainFactory grains, EntityCatalog catalog)
+        string type, string id, string messageId, HttpContext context, IGrainFactory grains, EntityCatalog catalog, IOptions<EntityCallOptions> calls)
     {
         if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
         {
@@ -90,7 +92,7 @@ public static partial class EntityEndpoints
         }
 
         var entity = new EntityKey(type, id);
-        var outcome = await ClusterCalls.WithRetryAsync(() => grains.GetOutcomeAsync(entity, parsed), context.RequestAborted);
+        var outcome = await ClusterCalls.WithRetryAsync(() => grains.GetOutcomeAsync(entity, parsed), calls.Value.RetryBudget, context.RequestAborted);
         return outcome is null
             ? Problems.NotFound($"{entity} has no record of message {parsed} (never received, or older than the ledger's retention).")
             : TypedResults.Ok(OutcomeResponse.From(outcome));
