@@ -5,8 +5,11 @@
 #   deploy/local-cluster.sh start          build, start PostgreSQL (or use $ONCE_POSTGRES), apply the
 #                                          schema, start 3 silos and the API, wait until all are ready
 #   deploy/local-cluster.sh stop           stop the API, the silos and the PostgreSQL it started
-#   deploy/local-cluster.sh status         what runs, and whether each process reports ready
+#   deploy/local-cluster.sh status         each process: ready, running but not ready, or not running
+#                                          (exit status 0 only when all are ready)
 #   deploy/local-cluster.sh kill-silo N    SIGKILL silo N (1-3): a crash, not a shutdown
+#   deploy/local-cluster.sh freeze-silo N  SIGSTOP silo N: it stops answering but keeps its connections
+#   deploy/local-cluster.sh thaw-silo N    SIGCONT silo N (evicted meanwhile, it stops itself)
 #   deploy/local-cluster.sh start-silo N   start silo N again and wait until it is ready
 #   deploy/local-cluster.sh postgres       start only PostgreSQL (nothing else) and print its connection string
 #   deploy/local-cluster.sh stop-postgres  stop only the PostgreSQL that `postgres` or `start` started
@@ -15,7 +18,8 @@
 # ONCE_POSTGRES (use this database instead of starting one), ONCE_PG_PORT (default 54329),
 # ONCE_API_PORT (5080), ONCE_SILO_PORT_BASE (11110: silo N uses base+N), ONCE_GATEWAY_PORT_BASE
 # (30000), ONCE_HEALTH_PORT_BASE (8080), ONCE_CONFIGURATION (Release), ONCE_BUILD (1; 0 skips the build),
-# ONCE_PG_OPTIONS (extra PostgreSQL server options, e.g. "-c max_connections=600").
+# ONCE_PG_OPTIONS (extra PostgreSQL server options, e.g. "-c max_connections=600"), ONCE_READY_TIMEOUT
+# (seconds to wait for a process to report ready, default 120).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -101,6 +105,27 @@ wait_ready() { # name, url
 
 alive() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 
+ready_url() { # name
+  if [ "$1" = api ]; then echo "http://127.0.0.1:$api_port/health/ready"; else echo "http://127.0.0.1:$((health_base + ${1#silo}))/health/ready"; fi
+}
+
+silo_number() { # the argument of kill-silo and the like: 1 to $silos
+  case "${1:-}" in
+    [1-9]) [ "$1" -le "$silos" ] && { echo "$1"; return; } ;;
+  esac
+  log "no silo '${1:-}': the cluster has silos 1 to $silos"; exit 2
+}
+
+build() {
+  local started=$SECONDS project
+  for project in Once.Silo Once.Api; do
+    log "building $project ($configuration)..."
+    dotnet build "$root/src/$project/$project.csproj" -c "$configuration" -v quiet -nologo >>"$dir/build.log" 2>&1 \
+      || { log "build of $project failed; see $dir/build.log"; tail -n 20 "$dir/build.log" >&2; exit 1; }
+  done
+  log "built in $((SECONDS - started)) s"
+}
+
 start_silo() {
   local n=$1
   alive "silo$n" && { log "silo$n already runs"; return; }
@@ -123,10 +148,12 @@ stop_process() { # name, signal
 case "${1:-}" in
   start)
     mkdir -p "$dir"
-    if [ "${ONCE_BUILD:-1}" = 1 ]; then
-      dotnet build "$root/Cluster.sln" -c "$configuration" -v quiet -nologo >"$dir/build.log" 2>&1 \
-        || { log "build failed; see $dir/build.log"; exit 1; }
+    running=$(for name in silo1 silo2 silo3 api; do if alive "$name"; then echo "$name"; fi; done | tr "\n" " ")
+    if [ -n "$running" ]; then
+      log "the cluster already runs ($running); see 'status', or 'stop' it first"
+      [ "$running" = "silo1 silo2 silo3 api " ] && exit 0 || exit 1
     fi
+    if [ "${ONCE_BUILD:-1}" = 1 ]; then build; fi
     start_postgres
     (cluster_env; dotnet "$(dll Once.Silo)" migrate >>"$dir/migrate.log" 2>&1) \
       || { log "migrate failed; see $dir/migrate.log"; exit 1; }
@@ -142,16 +169,33 @@ case "${1:-}" in
     log "stopped"
     ;;
   status)
+    all_ready=1
     for name in silo1 silo2 silo3 api; do
-      if alive "$name"; then echo "$name: running (pid $(cat "$dir/$name.pid"))"; else echo "$name: not running"; fi
+      if ! alive "$name"; then echo "$name: not running"; all_ready=0
+      elif curl -fsS -o /dev/null "$(ready_url "$name")" 2>/dev/null; then echo "$name: ready (pid $(cat "$dir/$name.pid"))"
+      else echo "$name: running, not ready (pid $(cat "$dir/$name.pid"))"; all_ready=0; fi
     done
+    [ $all_ready = 1 ]
     ;;
   kill-silo)
-    stop_process "silo${2:?silo number}" KILL
-    log "silo$2 killed (SIGKILL)"
+    n=$(silo_number "${2:-}")
+    stop_process "silo$n" KILL
+    log "silo$n killed (SIGKILL)"
+    ;;
+  freeze-silo)
+    n=$(silo_number "${2:-}")
+    alive "silo$n" || { log "silo$n does not run"; exit 1; }
+    kill -STOP "$(cat "$dir/silo$n.pid")"
+    log "silo$n frozen (SIGSTOP)"
+    ;;
+  thaw-silo)
+    n=$(silo_number "${2:-}")
+    alive "silo$n" || { log "silo$n does not run"; exit 1; }
+    kill -CONT "$(cat "$dir/silo$n.pid")"
+    log "silo$n thawed (SIGCONT)"
     ;;
   start-silo)
-    start_silo "${2:?silo number}"
+    start_silo "$(silo_number "${2:-}")"
     ;;
   postgres)
     start_postgres
@@ -162,7 +206,8 @@ case "${1:-}" in
     log "PostgreSQL stopped"
     ;;
   *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    [ "${1:-}" = --help ] || [ "${1:-}" = -h ] || [ "${1:-}" = help ] && exit 0
     exit 2
     ;;
 esac

@@ -8,9 +8,10 @@ namespace Once.Postgres.Tests.Processes;
 /// <summary>
 /// An at-least-once producer over HTTP: deposits to many accounts, many of them delivered twice or
 /// three times (later, from other workers), each send retried until answered 200. One silo process
-/// is killed a third of the way through and started again at two thirds.
+/// is killed a third of the way through and started again at two thirds, or, given a fault of its
+/// own, that fault runs from a third of the way on.
 /// </summary>
-internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depositsPerAccount, int seed)
+internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depositsPerAccount, int seed, Func<Task>? fault = null)
 {
     private const int Workers = 8;
     private const int MaxAttempts = 6;
@@ -58,7 +59,7 @@ internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depos
                 var number = Interlocked.Increment(ref sent);
                 if (number == killAt)
                 {
-                    chaos = KillThenRestartAsync();
+                    chaos = fault?.Invoke() ?? KillThenRestartAsync();
                 }
                 else if (number == restartAt)
                 {

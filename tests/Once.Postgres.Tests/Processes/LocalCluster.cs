@@ -54,6 +54,44 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task StartSiloAsync(int silo) => RunAsync("start-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>SIGSTOP one silo process: it stops answering, its sockets stay open.</summary>
+    public Task FreezeSiloAsync(int silo) => RunAsync("freeze-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public Task ThawSiloAsync(int silo) => RunAsync("thaw-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Whether the silo's process still exists (the script keeps its pid).</summary>
+    public bool IsSiloRunning(int silo)
+    {
+        var pidFile = Path.Combine(LogDirectory, $"silo{silo}.pid");
+        if (!File.Exists(pidFile))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the membership table holds the silo's latest generation as dead (status 6).</summary>
+    public async Task<bool> IsSiloDeclaredDeadAsync(int silo)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_environment["ONCE_POSTGRES"]);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT status FROM once_membership WHERE port = $1 ORDER BY generation DESC LIMIT 1", connection);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<int> { TypedValue = SiloPort(silo) });
+        return await command.ExecuteScalarAsync() is 6;
+    }
+
+    private int SiloPort(int silo) => int.Parse(_environment["ONCE_SILO_PORT_BASE"], System.Globalization.CultureInfo.InvariantCulture) + silo;
+
     public async ValueTask DisposeAsync() => await RunAsync("stop");
 
     private async Task RunAsync(params string[] arguments)
