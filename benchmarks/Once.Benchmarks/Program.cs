@@ -8,7 +8,8 @@ namespace Once.Benchmarks;
 /// ledger-size measurement and writes it next to BenchmarkDotNet's reports. <c>-- --streams</c> runs
 /// only the stream benchmark (a silo on PostgreSQL, direct call against durable stream); see
 /// <see cref="StreamBenchmark"/>. <c>-- --throughput</c> compares Once with the classic idempotent
-/// consumer on PostgreSQL (<see cref="ThroughputBenchmark"/>).
+/// consumer on PostgreSQL (<see cref="ThroughputBenchmark"/>). <c>-- --availability</c> measures what
+/// callers see during faults (<see cref="AvailabilityBenchmark"/>).
 /// </summary>
 internal static class Program
 {
@@ -24,6 +25,11 @@ internal static class Program
         if (args.Contains(ThroughputBenchmark.Option))
         {
             return await ThroughputBenchmark.RunAsync(args);
+        }
+
+        if (args.Contains(AvailabilityBenchmark.Option))
+        {
+            return await AvailabilityBenchmark.RunAsync(args);
         }
 
         if (args.Contains(StreamBenchmark.Option))

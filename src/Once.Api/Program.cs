@@ -5,6 +5,18 @@ using Once.Samples;
 
 // The HTTP front end as its own process: an Orleans client that finds the silos' gateways through
 // the membership table (Once:Clustering=Postgres) or on localhost. `healthcheck` asks /health/ready.
+if (OnceHost.IsHelp(args))
+{
+    return OnceHost.PrintHelp("""
+        Once.Api: the HTTP API of a Once cluster, as a process of its own (an Orleans client of the silos), on --urls (default http://localhost:5080).
+
+        Usage:
+          Once.Api [settings]               serve the API until stopped
+          Once.Api healthcheck [--urls URL] ask /health/ready (for container health checks); exit 0 when ready, else 1
+          Once.Api --help                   this text
+        """);
+}
+
 if (args.FirstOrDefault() == "healthcheck")
 {
     return await OnceHealthProbe.RunAsync(args);

@@ -32,6 +32,38 @@ public static class OnceHost
         return WebApplication.CreateBuilder(host[ReloadConfigOnChange] is null ? [.. args, $"--{ReloadConfigOnChange}=false"] : args);
     }
 
+    /// <summary>The settings every executable reads, for <c>--help</c>.</summary>
+    private const string Settings = """
+        Settings (appsettings.json, environment variables such as Once__Storage=Postgres, or --Once:Storage=Postgres):
+          Once:Storage               Memory (default), Postgres or AdoNetGrainStorage: where entity state lives
+          Once:Clustering            Localhost (default) or Postgres: how silos and clients find each other
+          ConnectionStrings:Once     the PostgreSQL connection string (or the environment variable ONCE_POSTGRES)
+          Once:ServiceId, ClusterId  once, once: processes with the same ids form one cluster
+          Once:SiloPort, GatewayPort 11111, 30000: this silo's ports; Once:AdvertisedHost (127.0.0.1) is where others reach it
+          Once:ApplySchema           false: apply the schema in deploy/sql when a silo starts
+          Once:Calls:Timeout         00:00:04: how long a call to an entity waits; Once:Calls:RetryBudget (00:00:06)
+          Once:Membership:*          how quickly a silo that stopped answering is evicted (ProbeTimeout 00:00:02, ...)
+          Once:Ledger:Retention      7.00:00:00: how long message ids are remembered
+          --urls                     where this process serves HTTP (health, metrics, the API)
+        Every setting, with its default, is in the README (Configuration). A wrong or unknown setting stops the process with a message naming it.
+        """;
+
+    /// <summary>Whether the arguments ask for help (<c>--help</c>, <c>-h</c>, <c>-?</c> or <c>help</c>).</summary>
+    public static bool IsHelp(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Any(a => a is "--help" or "-h" or "-?") || args.FirstOrDefault() == "help";
+    }
+
+    /// <summary>Prints what the executable does, its commands and the main settings; the exit code is 0.</summary>
+    public static int PrintHelp(string usage)
+    {
+        Console.Out.WriteLine(usage.TrimEnd());
+        Console.Out.WriteLine();
+        Console.Out.WriteLine(Settings.TrimEnd());
+        return 0;
+    }
+
     public static async Task<int> RunAsync(Func<Task> run)
     {
         ArgumentNullException.ThrowIfNull(run);

@@ -5,6 +5,18 @@ using Once.Samples;
 
 // Development server: a silo and the HTTP API in one process. Memory storage and localhost clustering
 // unless configured otherwise (Once__Storage=Postgres ONCE_POSTGRES=... makes it durable).
+if (OnceHost.IsHelp(args))
+{
+    return OnceHost.PrintHelp("""
+        Once.Server: the development server, one silo and the HTTP API in one process on --urls (default http://localhost:5080).
+        With the default settings state is in memory and NOT durable; Once:Storage=Postgres with a connection string makes it durable.
+
+        Usage:
+          Once.Server [settings]   serve until stopped
+          Once.Server --help       this text
+        """);
+}
+
 return await OnceHost.RunAsync(async () =>
 {
     var builder = OnceHost.CreateBuilder(args);
