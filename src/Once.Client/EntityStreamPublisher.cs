@@ -7,10 +7,15 @@ namespace Once;
 /// like a direct send (a bad message never enters the stream), then enqueued. With a durable stream
 /// provider the returned task completes once the message is stored in the queue. A producer time
 /// further ahead than <see cref="LedgerOptions.MaxFutureSkew"/> is refused here too, as the entity would.
+/// Given its own <see cref="StreamSettings"/>, it publishes only once the cluster said it reads the
+/// same, and throws <see cref="StreamSettingsMismatchException"/> otherwise: never an Accepted for a
+/// message no silo would read.
 /// </summary>
 public sealed class EntityStreamPublisher(
-    IClusterClient client, EntityCatalog catalog, IOptions<LedgerOptions>? ledger = null, TimeProvider? time = null)
+    IClusterClient client, EntityCatalog catalog, IOptions<LedgerOptions>? ledger = null, TimeProvider? time = null, StreamSettings? settings = null)
 {
+    private Task? _sameSettings;
+
     public async Task<PublishResult> PublishAsync(MessageEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
@@ -25,6 +30,7 @@ public sealed class EntityStreamPublisher(
             return PublishResult.Invalid(ahead);
         }
 
+        await EnsureSameSettingsAsync();
         var stream = client.GetStreamProvider(OnceStreams.ProviderName).GetStream<MessageEnvelope>(OnceStreams.StreamOf(envelope.Entity));
         try
         {
@@ -38,5 +44,34 @@ public sealed class EntityStreamPublisher(
         }
 
         return PublishResult.Enqueued;
+    }
+
+    /// <summary>Asks the cluster once; a failed question is asked again next time, a mismatch is final.</summary>
+    private async Task EnsureSameSettingsAsync()
+    {
+        if (settings is null)
+        {
+            return;
+        }
+
+        var check = _sameSettings ??= CheckAsync(settings);
+        try
+        {
+            await check;
+        }
+        catch (Exception e) when (e is not StreamSettingsMismatchException)
+        {
+            _ = Interlocked.CompareExchange(ref _sameSettings, null, check);
+            throw;
+        }
+    }
+
+    private async Task CheckAsync(StreamSettings mine)
+    {
+        var cluster = await client.GetGrain<IClusterSettingsGrain>(0).GetStreamSettingsAsync();
+        if (StreamSettingsMismatchException.Describe(mine, cluster) is { } mismatch)
+        {
+            throw new StreamSettingsMismatchException(mismatch);
+        }
     }
 }

@@ -112,6 +112,7 @@ public static partial class OnceHostingExtensions
 
             client.UseConnectionRetryFilter<ClusterConnectionRetry>();
         });
+        builder.Services.AddHostedService<StreamSettingsCheck>();
         return options;
     }
 

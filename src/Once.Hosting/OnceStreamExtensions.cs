@@ -12,16 +12,27 @@ namespace Once.Hosting;
 /// <summary>Configures the <see cref="OnceStreams.ProviderName"/> stream provider on silos and clients.</summary>
 public static class OnceStreamExtensions
 {
+    private const string Memory = "Memory";
+    private const string Postgres = "Postgres";
+
     /// <summary>Memory streams: no durability, no acknowledgements. Development and tests.</summary>
-    public static ISiloBuilder AddOnceMemoryStreams(this ISiloBuilder silo, int partitions = 8) =>
-        silo.AddMemoryStreams(OnceStreams.ProviderName, b =>
+    public static ISiloBuilder AddOnceMemoryStreams(this ISiloBuilder silo, int partitions = 8)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddSingleton(new StreamSettings(Memory, partitions));
+        return silo.AddMemoryStreams(OnceStreams.ProviderName, b =>
         {
             b.ConfigurePartitioning(partitions);
             b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
         });
+    }
 
-    public static IClientBuilder AddOnceMemoryStreams(this IClientBuilder client, int partitions = 8) =>
-        client.AddMemoryStreams(OnceStreams.ProviderName, b => b.ConfigurePartitioning(partitions));
+    public static IClientBuilder AddOnceMemoryStreams(this IClientBuilder client, int partitions = 8)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        client.Services.AddSingleton(new StreamSettings(Memory, partitions));
+        return client.AddMemoryStreams(OnceStreams.ProviderName, b => b.ConfigurePartitioning(partitions));
+    }
 
     /// <summary>
     /// Durable streams: a visibility-timeout queue in PostgreSQL (the ADO.NET stream provider). The
@@ -30,6 +41,7 @@ public static class OnceStreamExtensions
     public static ISiloBuilder AddOncePostgresStreams(this ISiloBuilder silo, string connectionString, OnceStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        silo.Services.AddSingleton(new StreamSettings(Postgres, options.Partitions));
 
         // The queue's own dead letters join the dead-letter store's listing (source "queue").
         silo.Services.AddSingleton<IQueueDeadLetters>(sp => new PostgresQueueDeadLetters(
@@ -49,6 +61,7 @@ public static class OnceStreamExtensions
     public static IClientBuilder AddOncePostgresStreams(this IClientBuilder client, string connectionString, OnceStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        client.Services.AddSingleton(new StreamSettings(Postgres, options.Partitions));
         return client.AddAdoNetStreams(OnceStreams.ProviderName, b =>
         {
             b.ConfigureAdoNet(o => o.Configure(a => Apply(a, connectionString, options)));

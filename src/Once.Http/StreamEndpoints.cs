@@ -45,6 +45,12 @@ public static partial class StreamEndpoints
         {
             published = await publisher.PublishAsync(envelope!);
         }
+        catch (StreamSettingsMismatchException e)
+        {
+            LogPublishFailed(loggers.CreateLogger(typeof(StreamEndpoints)), e, entity, envelope!.MessageId);
+            return Problems.Make(StatusCodes.Status500InternalServerError, ProblemTypes.InternalError, "This server is misconfigured.",
+                "This server's stream settings differ from the cluster's, so the message was not enqueued (it would never be processed). " + e.Message);
+        }
         catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
             LogPublishFailed(loggers.CreateLogger(typeof(StreamEndpoints)), e, entity, envelope!.MessageId);

@@ -31,6 +31,9 @@ public sealed class OnceHttpFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The cluster client the API instances use (memory streams over 8 partitions, like the silos).</summary>
+    public IClusterClient ClusterClient => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
+
     /// <summary>Where the Kestrel instance of the API listens, e.g. http://127.0.0.1:41234.</summary>
     public Uri KestrelAddress { get; private set; } = null!;
 
