@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Once.Hosting;
@@ -29,8 +31,37 @@ public static class OnceHost
             .AddEnvironmentVariables("ASPNETCORE_")
             .AddCommandLine(args)
             .Build();
-        return WebApplication.CreateBuilder(host[ReloadConfigOnChange] is null ? [.. args, $"--{ReloadConfigOnChange}=false"] : args);
+        var builder = WebApplication.CreateBuilder(host[ReloadConfigOnChange] is null ? [.. args, $"--{ReloadConfigOnChange}=false"] : args);
+        // Below every other source, so appsettings, environment and command line still decide.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietLogLevels });
+        return builder;
     }
+
+    /// <summary>
+    /// Builds the application and checks what would otherwise fail inside the host's start (the entity
+    /// catalog with <c>Once:Guarantees</c>, options validated at start), so a bad setting stops the
+    /// process with <see cref="RunAsync"/>'s one clear message and not with the host's stack trace too.
+    /// </summary>
+    public static WebApplication BuildOnce(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var app = builder.Build();
+        app.Services.GetService<IStartupValidator>()?.Validate();
+        _ = app.Services.GetService<EntityCatalog>();
+        return app;
+    }
+
+    /// <summary>
+    /// Log levels that keep start-up quiet, as defaults a host's own configuration overrides:
+    /// Orleans' watchdog warns once at start of a stall of the machine's whole uptime (its first check
+    /// has no earlier one to compare with), and the health check service logs an error for every
+    /// readiness probe answered "not ready" while the process starts (its own log says why it waits).
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietLogLevels = new()
+    {
+        ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
+        ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService"] = "Critical",
+    };
 
     /// <summary>The settings every executable reads, for <c>--help</c>.</summary>
     private const string Settings = """

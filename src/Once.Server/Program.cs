@@ -26,7 +26,7 @@ return await OnceHost.RunAsync(async () =>
     builder.Services.AddSampleDomains();
     builder.Services.AddOnceHttp();
 
-    var app = builder.Build();
+    var app = builder.BuildOnce();
     app.UseOnceHttp();
     app.MapOnceHealth();
     app.MapOnceMetrics();

@@ -30,7 +30,7 @@ return args.FirstOrDefault() switch
         builder.AddOnceSilo();
         builder.Services.AddSampleDomains();
 
-        var app = builder.Build();
+        var app = builder.BuildOnce();
         app.MapOnceHealth();
         app.MapOnceMetrics();
         await app.RunAsync();
