@@ -96,6 +96,17 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private async Task RunAsync(params string[] arguments)
     {
+        var (exitCode, output) = await ScriptAsync(arguments);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"local-cluster.sh {string.Join(' ', arguments)} failed ({exitCode}): {output} (logs in {LogDirectory})");
+        }
+    }
+
+    /// <summary>Runs the script with this cluster's settings: its exit code and everything it printed.</summary>
+    public async Task<(int ExitCode, string Output)> ScriptAsync(params string[] arguments)
+    {
         var start = new ProcessStartInfo(_script) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments)
         {
@@ -111,11 +122,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"local-cluster.sh {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output} (logs in {LogDirectory})");
-        }
+        return (process.ExitCode, await error + await output);
     }
 
     internal static int FreePort()
