@@ -36,7 +36,7 @@ public sealed class EntityStreamPublisher(
         {
             await stream.OnNextAsync(envelope);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (StorageFailures.LeaveOutcomeUnknown(e))
         {
             // The queue lives in the database: the same "outcome unknown" as an entity's failed write.
             throw new EntityStoreUnavailableException(

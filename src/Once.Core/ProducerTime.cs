@@ -39,6 +39,15 @@ public static partial class ProducerTime
                 $"'producedAt' ({at:O}) is more than {maxSkew} ahead of this server's clock ({now:O}); send the time the message was produced.")
             : null;
 
+    /// <summary>
+    /// A ledger floor no later than <paramref name="now"/> plus <paramref name="maxSkew"/>. A floor past
+    /// that can only come from a producer time stored before producer times were bounded (one message
+    /// stamped 9999 lifted it, and every later message with a producer time was refused as expired);
+    /// no id recorded since can claim more, so lowering such a floor to this bound loses nothing.
+    /// </summary>
+    public static DateTimeOffset? CapFloor(DateTimeOffset? floor, DateTimeOffset now, TimeSpan maxSkew) =>
+        floor is { } f && f - now > maxSkew ? now + maxSkew : floor;
+
     [GeneratedRegex(@"^(?<date>\d{4}-\d{2}-\d{2})[Tt](?<time>\d{2}:\d{2}:\d{2})(?<fraction>\.\d{1,9})?(?<offset>[Zz]|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
     private static partial Regex Rfc3339();
 }

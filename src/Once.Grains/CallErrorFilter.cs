@@ -1,6 +1,3 @@
-using System.Data.Common;
-using System.Net.Sockets;
-
 namespace Once.Grains;
 
 /// <summary>
@@ -36,40 +33,21 @@ public sealed class CallErrorFilter : IIncomingGrainCallFilter
             return null;
         }
 
-        if (IsStorageOrTransportFailure(exception))
+        if (StorageFailures.LeaveOutcomeUnknown(exception))
         {
             return new EntityStoreUnavailableException(
                 $"The storage or the network failed, so the outcome is unknown; send the message again with the same id: {exception.GetBaseException().Message}");
         }
 
-        return Chain(exception).All(CanBeCarried)
+        return StorageFailures.Chain(exception).All(CanBeCarried)
             ? null
             : new EntityProcessingException($"{exception.GetBaseException().GetType().Name}: {exception.GetBaseException().Message}");
     }
-
-    /// <summary>A database, socket, I/O or time-out error anywhere in the chain: the outcome of a write is unknown.</summary>
-    internal static bool IsStorageOrTransportFailure(Exception exception) =>
-        Chain(exception).Any(e => e is DbException or SocketException or IOException or TimeoutException or EntityStoreUnavailableException);
 
     private static bool CanBeCarried(Exception exception)
     {
         var type = exception.GetType();
         return type.IsDefined(typeof(GenerateSerializerAttribute), inherit: false)
             || CarriedNamespaces.Any(ns => type.Namespace is { } name && (name == ns || name.StartsWith(ns + ".", StringComparison.Ordinal)));
-    }
-
-    private static IEnumerable<Exception> Chain(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            yield return e;
-            if (e is AggregateException aggregate)
-            {
-                foreach (var inner in aggregate.InnerExceptions.Skip(1).SelectMany(Chain))
-                {
-                    yield return inner;
-                }
-            }
-        }
     }
 }

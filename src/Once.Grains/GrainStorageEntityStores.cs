@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Once.Grains;
 
 /// <summary>
@@ -6,10 +8,12 @@ namespace Once.Grains;
 /// Orleans storage provider (memory, ADO.NET); the ledger's size is capped by
 /// <see cref="LedgerOptions.MaxEntries"/> because every write carries all of it.
 /// </summary>
-public sealed class GrainStorageEntityStores(IPersistentStateFactory states) : IEntityStoreProvider
+public sealed class GrainStorageEntityStores(
+    IPersistentStateFactory states, IOptions<LedgerOptions>? ledger = null, TimeProvider? time = null) : IEntityStoreProvider
 {
     private static readonly PersistentStateAttribute Configuration = new(EntityGrainNames.StateName, EntityGrainNames.StorageName);
 
     public IEntityStore Open(EntityKey entity, IGrainContext grain) =>
-        new PersistentEntityStore(states.Create<EntityState>(grain, Configuration));
+        new PersistentEntityStore(
+            states.Create<EntityState>(grain, Configuration), (ledger?.Value ?? new LedgerOptions()).MaxFutureSkew, time ?? TimeProvider.System);
 }

@@ -5,9 +5,10 @@ namespace Once.Grains;
 /// <summary>
 /// <see cref="IEntityStore"/> over Orleans grain persistence: the whole <see cref="EntityState"/> is
 /// one storage row, so state, version and ledger are written together, and the storage ETag fences
-/// writes from a stale activation.
+/// writes from a stale activation. A ledger floor stored too far ahead is capped when loaded
+/// (<see cref="ProducerTime.CapFloor"/>); the next write, which carries the whole state, stores the cap.
 /// </summary>
-internal sealed class PersistentEntityStore(IPersistentState<EntityState> state) : IEntityStore
+internal sealed class PersistentEntityStore(IPersistentState<EntityState> state, TimeSpan maxFutureSkew, TimeProvider time) : IEntityStore
 {
     private EntityRecord? _current;
     private bool _reloadNeeded;
@@ -28,6 +29,8 @@ internal sealed class PersistentEntityStore(IPersistentState<EntityState> state)
             }
 
             state.State ??= new EntityState();
+            state.State.LedgerFloor = ProducerTime.CapFloor(state.State.LedgerFloor, time.GetUtcNow(), maxFutureSkew);
+
             _current = new EntityRecord(state.State);
             _reloadNeeded = false;
         }

@@ -7,7 +7,10 @@ public sealed class LedgerPropertyTests
     [Fact]
     public void Ledger_RandomCapsRetentionsAndClockSteps_PrunesOldestKeepsFloorSafe()
     {
-        var gen = Gen.Select(Gen.Int[1, 6], Gen.Int[1, 30], Gen.Int[0, 600].Array[1, 40]);
+        // Every step moves the clock: a message produced at or before the first sighting of an id the
+        // entity forgot is refused as expired by design, and with no step at all (two sends in one
+        // instant) the next message's producer time can be exactly that.
+        var gen = Gen.Select(Gen.Int[1, 6], Gen.Int[1, 30], Gen.Int[1, 600].Array[1, 40]);
         gen.Sample(
             (maxEntries, retentionMinutes, steps) => Check(maxEntries, TimeSpan.FromMinutes(retentionMinutes), steps),
             iter: 500,

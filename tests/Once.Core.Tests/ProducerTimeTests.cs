@@ -51,4 +51,17 @@ public sealed class ProducerTimeTests
         Assert.Equal(MessageErrors.ProducedInFuture, ProducerTime.Check(now + skew + TimeSpan.FromTicks(1), now, skew)?.Code);
         Assert.Equal(MessageErrors.ProducedInFuture, ProducerTime.Check(DateTimeOffset.MaxValue, now, skew)?.Code);
     }
+
+    [Fact]
+    public void CapFloor_FarAhead_NowPlusSkew_OtherwiseUnchanged()
+    {
+        var now = EntityDriver.Start;
+        var skew = TimeSpan.FromMinutes(5);
+
+        Assert.Equal(now + skew, ProducerTime.CapFloor(DateTimeOffset.MaxValue, now, skew));
+        Assert.Equal(now + skew, ProducerTime.CapFloor(now + skew + TimeSpan.FromTicks(1), now, skew));
+        Assert.Equal(now + skew, ProducerTime.CapFloor(now + skew, now, skew));
+        Assert.Equal(now.AddDays(-3), ProducerTime.CapFloor(now.AddDays(-3), now, skew));
+        Assert.Null(ProducerTime.CapFloor(null, now, skew));
+    }
 }

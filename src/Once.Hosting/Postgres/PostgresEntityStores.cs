@@ -18,16 +18,19 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
     private readonly IOptions<LedgerOptions> _ledger;
+    private readonly TimeProvider _time;
     /// <summary>Whether this service has entities in the grain-storage table; found out on the first load of a new entity.</summary>
     private bool? _hasGrainStorageRows;
     private long _lookups;
     private long _lookupMisses;
 
-    public PostgresEntityStores(NpgsqlDataSource dataSource, string serviceId, PostgresCommitter committer, IOptions<LedgerOptions> ledger)
+    public PostgresEntityStores(
+        NpgsqlDataSource dataSource, string serviceId, PostgresCommitter committer, IOptions<LedgerOptions> ledger, TimeProvider? time = null)
     {
         _dataSource = dataSource;
         _serviceId = serviceId;
         _ledger = ledger;
+        _time = time ?? TimeProvider.System;
         Committer = committer;
     }
 
@@ -104,6 +107,13 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
             filter ??= new MessageIdFilter();
 
             await reader.CloseAsync();
+            if (ProducerTime.CapFloor(state.LedgerFloor, _time.GetUtcNow(), _ledger.Value.MaxFutureSkew) is { } capped && capped != state.LedgerFloor)
+            {
+                // In whole microseconds, as the table keeps it.
+                state.LedgerFloor = capped.AddTicks(-(capped.Ticks % 10));
+                await CapFloorAsync(connection, entity, state.LedgerFloor.Value);
+            }
+
             if (etag == 0 && await HasGrainStorageRowsAsync(connection) && await ReadGrainStorageAsync(connection, entity) is { } moved)
             {
                 return Moved(moved);
@@ -115,6 +125,21 @@ internal sealed class PostgresEntityStores : IEntityStoreProvider
         {
             throw new EntityStoreUnavailableException($"Loading {entity} failed: {e.GetBaseException().Message}");
         }
+    }
+
+    /// <summary>
+    /// Lowers a floor stored too far ahead to the cap (<see cref="ProducerTime.CapFloor"/>). Writes of
+    /// the entity leave the floor to the retention job, which only raises it, and never past a cap
+    /// like this one (no id recorded since may claim more), so the two cannot undo each other.
+    /// </summary>
+    private async Task CapFloorAsync(NpgsqlConnection connection, string entity, DateTimeOffset cap)
+    {
+        await using var command = new NpgsqlCommand(
+            "UPDATE once_entity SET ledger_floor = $3 WHERE entity_key = $1 AND service_id = $2 AND ledger_floor > $3", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entity });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = cap.UtcDateTime });
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>One ledger entry of the entity, if the table holds it, and the entity's current ledger floor.</summary>

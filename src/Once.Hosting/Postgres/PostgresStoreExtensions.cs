@@ -35,7 +35,8 @@ public static class PostgresStoreExtensions
             sp.GetRequiredService<EntityStoreDatabase>().DataSource,
             ServiceId(sp),
             sp.GetRequiredService<PostgresCommitter>(),
-            sp.GetRequiredService<IOptions<LedgerOptions>>()));
+            sp.GetRequiredService<IOptions<LedgerOptions>>(),
+            sp.GetService<TimeProvider>()));
         services.AddSingleton<IEntityStoreProvider>(sp => sp.GetRequiredService<PostgresEntityStores>());
         services.AddSingleton<IDeadLetterTable>(sp => new PostgresDeadLetters(sp.GetRequiredService<EntityStoreDatabase>().DataSource, ServiceId(sp)));
         services.AddSingleton(sp => new PostgresLedgerPruner(

@@ -173,6 +173,27 @@ public abstract class EntityStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Load_FloorStoredFarAhead_CappedAtNowPlusSkewAndKeptSo_MessagesApplied()
+    {
+        var account = NewAccount();
+        var store = Harness.Open(account);
+        await StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 1m), T0);
+        // The floor as a producer time of 9999, pruned before such times were refused, left it.
+        await Harness.SetStoredFloorAsync(account, new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero));
+
+        var reopened = Harness.Open(account);
+        await reopened.EnsureLoadedAsync();
+        var cap = DateTimeOffset.UtcNow + StoreHarness.Ledger.MaxFutureSkew;
+        Assert.True(reopened.Current.LedgerFloor <= cap, $"floor {reopened.Current.LedgerFloor} is still past now plus the skew ({cap})");
+        var next = await StoreDriver.SendAsync(reopened, StoreDriver.Deposit(account, "m-2", 1m), DateTimeOffset.UtcNow);
+        Assert.Equal(OutcomeStatus.Applied, next.Status);
+
+        var again = Harness.Open(account);
+        await again.EnsureLoadedAsync();
+        Assert.True(again.Current.LedgerFloor <= cap, $"the capped floor was not kept: {again.Current.LedgerFloor}");
+    }
+
+    [Fact]
     public async Task CommitFailsAfterStorageCommitted_StoreReloads_RetryIsAReplayNotASecondApply()
     {
         var account = NewAccount();

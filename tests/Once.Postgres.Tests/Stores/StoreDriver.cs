@@ -11,12 +11,18 @@ internal static class StoreDriver
     public static MessageEnvelope Deposit(EntityKey account, string id, decimal amount, DateTimeOffset? producedAt = null) =>
         new(new MessageId(id), account, "deposit", $"{{\"amount\":{amount.ToString(CultureInfo.InvariantCulture)}}}", ProducedAt: producedAt);
 
-    public static async Task<MessageOutcome> SendAsync(IEntityStore store, MessageEnvelope envelope, DateTimeOffset now)
+    public static ValidatedMessage Validated(MessageEnvelope envelope)
     {
         Assert.True(Catalog.Validate(envelope, out var message, out var error), error?.Detail);
+        return message!;
+    }
+
+    public static async Task<MessageOutcome> SendAsync(IEntityStore store, MessageEnvelope envelope, DateTimeOffset now)
+    {
+        var message = Validated(envelope);
         await store.EnsureLoadedAsync();
         await store.FindEntryAsync(envelope.MessageId.Value);
-        var decision = EntityEngine.Decide(store.Current, message!, StoreHarness.Ledger, now);
+        var decision = EntityEngine.Decide(store.Current, message, StoreHarness.Ledger, now);
         if (decision.Change is not null)
         {
             await store.CommitAsync(decision.Change);

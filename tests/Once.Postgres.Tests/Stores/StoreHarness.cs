@@ -25,6 +25,9 @@ public abstract class StoreHarness : IAsyncDisposable
     /// </summary>
     public abstract Task ForgetExpiredAsync(EntityKey entity, DateTimeOffset now);
 
+    /// <summary>Stores a ledger floor for the entity behind the store's back, as data written by an earlier version may hold it.</summary>
+    public abstract Task SetStoredFloorAsync(EntityKey entity, DateTimeOffset floor);
+
     public abstract ValueTask DisposeAsync();
 }
 
@@ -57,6 +60,15 @@ internal sealed class NativeStoreHarness : StoreHarness
         var pruner = new PostgresLedgerPruner(
             _dataSource, ServiceId, Options.Create(Ledger), Options.Create(new PostgresStoreOptions { PruneBatchSize = 2 }), new FixedTime(now), NullLogger<PostgresLedgerPruner>.Instance);
         await pruner.PruneAsync(CancellationToken.None);
+    }
+
+    public override async Task SetStoredFloorAsync(EntityKey entity, DateTimeOffset floor)
+    {
+        await using var command = _dataSource.CreateCommand("UPDATE once_entity SET ledger_floor = $3 WHERE entity_key = $1 AND service_id = $2");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entity.ToString() });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ServiceId });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = floor.UtcDateTime });
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     public override async ValueTask DisposeAsync()
@@ -105,11 +117,22 @@ internal sealed class GrainStorageHarness : StoreHarness
 
     public override IEntityStore Open(EntityKey entity)
     {
-        var state = new StorageBackedState<EntityState>(_storage, EntityGrainNames.StateName, GrainId.Create("entity", entity.ToString()));
+        var state = State(entity);
         // Orleans reads the state when it activates the grain; here the first load does.
         state.ReadStateAsync().GetAwaiter().GetResult();
-        return new PersistentEntityStore(state);
+        return new PersistentEntityStore(state, Ledger.MaxFutureSkew, TimeProvider.System);
     }
+
+    public override async Task SetStoredFloorAsync(EntityKey entity, DateTimeOffset floor)
+    {
+        var state = State(entity);
+        await state.ReadStateAsync();
+        state.State.LedgerFloor = floor;
+        await state.WriteStateAsync();
+    }
+
+    private StorageBackedState<EntityState> State(EntityKey entity) =>
+        new(_storage, EntityGrainNames.StateName, GrainId.Create("entity", entity.ToString()));
 
     public override async Task ForgetExpiredAsync(EntityKey entity, DateTimeOffset now)
     {
