@@ -67,6 +67,13 @@ internal sealed partial class EntityGrain(
             return Refuse(envelope, error!);
         }
 
+        // Refused here for every guarantee: an at-most-once message would otherwise be answered
+        // accepted and then dropped by the engine's same check.
+        if (ProducerTime.Check(envelope.ProducedAt, Now(), ledgerOptions.Value.MaxFutureSkew) is { } ahead)
+        {
+            return Refuse(envelope, ahead);
+        }
+
         if (message!.Registration.Guarantee == DeliveryGuarantee.AtMostOnce)
         {
             return await AcceptAtMostOnceAsync(message);

@@ -140,12 +140,7 @@ public sealed class PostgresServer : IAsyncLifetime
         return output;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Processes.LocalCluster.FreePort();
 }
 
 [CollectionDefinition(Name)]

@@ -3,6 +3,8 @@ using System.Diagnostics;
 namespace Once.Postgres.Tests.Processes;
 
 /// <summary><c>--help</c> on every executable prints its commands and the main settings and exits 0, instead of starting a server.</summary>
+// In the PostgreSQL collection so these processes never start beside a test cluster.
+[Collection(PostgresCollection.Name)]
 public sealed class ExecutableHelpTests
 {
     [Theory]

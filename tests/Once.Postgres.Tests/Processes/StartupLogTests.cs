@@ -8,6 +8,8 @@ namespace Once.Postgres.Tests.Processes;
 /// trace), and a good start logs no warnings or failures but the ones it means (with memory storage:
 /// "NOT durable"), also while readiness probes ask before it is ready.
 /// </summary>
+// In the PostgreSQL collection so these processes never start beside a test cluster.
+[Collection(PostgresCollection.Name)]
 public sealed class StartupLogTests
 {
     [Theory]
