@@ -92,6 +92,7 @@ public static partial class OnceHostingExtensions
         {
             client.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (options.ServiceId, options.ClusterId));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.Calls.Timeout);
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.Membership.GatewayRefreshPeriod);
             if (options.Clustering == ClusteringKind.Postgres)
             {
                 client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));

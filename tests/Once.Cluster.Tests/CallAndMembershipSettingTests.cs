@@ -11,6 +11,15 @@ namespace Once.Cluster.Tests;
 public sealed class CallAndMembershipSettingTests
 {
     [Fact]
+    public void Defaults_Client_ReadsTheLiveGatewaysEvery5s()
+    {
+        using var client = Client([]);
+
+        // Orleans' default is a minute: that long a client sent calls to an evicted, frozen silo's gateway.
+        Assert.Equal(TimeSpan.FromSeconds(5), client.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.GatewayListRefreshPeriod);
+    }
+
+    [Fact]
     public void Defaults_Silo_CallsTimeOutIn4sAndAFrozenSiloIsSuspectedWithin12s()
     {
         using var host = Silo([]);
@@ -33,7 +42,8 @@ public sealed class CallAndMembershipSettingTests
     public void Settings_SiloAndClient_ReachOrleans()
     {
         string[] settings = ["Once:Calls:Timeout=00:00:07", "Once:Membership:ProbeTimeout=00:00:01", "Once:Membership:MissedProbes=4",
-            "Once:Membership:Votes=1", "Once:Membership:DeathVoteExpiration=00:01:00", "Once:Membership:IAmAlivePeriod=00:00:05"];
+            "Once:Membership:Votes=1", "Once:Membership:DeathVoteExpiration=00:01:00", "Once:Membership:IAmAlivePeriod=00:00:05",
+            "Once:Membership:GatewayRefreshPeriod=00:00:03"];
         using var silo = Silo(settings);
         using var client = Client(settings);
 
@@ -41,6 +51,7 @@ public sealed class CallAndMembershipSettingTests
         Assert.Equal(TimeSpan.FromSeconds(7), silo.Services.GetRequiredService<IOptions<SiloMessagingOptions>>().Value.ResponseTimeout);
         Assert.Equal(TimeSpan.FromSeconds(7), client.Services.GetRequiredService<IOptions<ClientMessagingOptions>>().Value.ResponseTimeout);
         Assert.Equal(TimeSpan.FromSeconds(7), client.Services.GetRequiredService<IOptions<EntityCallOptions>>().Value.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), client.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.GatewayListRefreshPeriod);
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), 4, 1), (membership.ProbeTimeout, membership.MaxProbeTimeout, membership.NumMissedProbesLimit, membership.NumVotesForDeathDeclaration));
         Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5)), (membership.DeathVoteExpirationTimeout, membership.IAmAliveTablePublishTimeout));
     }
@@ -54,6 +65,7 @@ public sealed class CallAndMembershipSettingTests
     [InlineData("Once:Membership:Votes", "11")]
     [InlineData("Once:Membership:DeathVoteExpiration", "00:00:05")]
     [InlineData("Once:Membership:IAmAlivePeriod", "00:00:00")]
+    [InlineData("Once:Membership:GatewayRefreshPeriod", "00:00:00.5")]
     public void Setting_OutOfRange_RefusedNamingIt(string key, string value)
     {
         var error = Assert.Throws<OnceConfigurationException>(() => Silo([$"{key}={value}"]));
