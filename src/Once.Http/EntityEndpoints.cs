@@ -125,7 +125,7 @@ public static partial class EntityEndpoints
             return (Uri.UnescapeDataString(segments[6]), null);
         }
 
-        return (null, $"The path does not name one message plainly: write it as /v1/entities/{{type}}/{{id}}/messages/{{messageId}}, without '.' or '..' segments before the message id.");
+        return (null, "The path does not name one message plainly: write it as /v1/entities/{type}/{id}/messages/{messageId}, without '.' or '..' segments before the message id.");
     }
 
     /// <summary>404 for an unknown entity type, 400 for a bad entity id, else no error.</summary>
