@@ -1,3 +1,5 @@
+using Once.Abstractions;
+using Once.Core;
 using Once.Samples.Accounts;
 
 namespace Once.Benchmarks;

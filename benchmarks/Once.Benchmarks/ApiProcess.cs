@@ -1,3 +1,4 @@
+using Once.Client;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;

@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Once.Abstractions;
+using Once.Core;
 
 namespace Once.Benchmarks;
 

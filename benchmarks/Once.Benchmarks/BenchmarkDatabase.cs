@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using Once.Client;
 using Once.Hosting;
 using Once.Hosting.Postgres;
 

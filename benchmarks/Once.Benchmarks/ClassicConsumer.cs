@@ -1,4 +1,5 @@
 using Npgsql;
+using Once.Abstractions;
 
 namespace Once.Benchmarks;
 

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Once.Core;
 
 namespace Once.Benchmarks;
 

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Once.Core;
 using Once.Hosting;
+using Once.Http;
 using Once.Samples;
 using Once.Samples.Accounts;
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Once.Abstractions;
+using Once.Client;
 
 namespace Once.Benchmarks;
 

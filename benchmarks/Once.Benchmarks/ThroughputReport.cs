@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Once.Core;
 
 namespace Once.Benchmarks;
 

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>A message that could not be processed, kept with its reason until an operator requeues it.</summary>
 /// <param name="Id">The dead letter's id, URL-safe and derived from the entity and message id (source <c>queue</c>: from the queue row).</param>

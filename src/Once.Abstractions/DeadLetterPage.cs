@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>One page of dead letters, oldest first, and how many there are in all.</summary>
 [GenerateSerializer, Immutable, Alias("once.DeadLetterPage")]

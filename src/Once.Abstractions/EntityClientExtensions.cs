@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// The typed API for front-end services: works on an <see cref="IClusterClient"/> or any other

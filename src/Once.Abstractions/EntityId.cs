@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>The id of one entity within its type: 1 to 128 characters of <c>[A-Za-z0-9._:~-]</c>.</summary>
 [GenerateSerializer, Immutable, Alias("once.EntityId")]

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// Names one entity: its type and its id. The grain key is <c>{type}/{id}</c>; the type always starts

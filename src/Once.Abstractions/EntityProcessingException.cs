@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// The entity failed to process the message for a reason of its own (its handler threw): nothing was

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>The current state of an entity.</summary>
 /// <param name="Entity">Which entity.</param>

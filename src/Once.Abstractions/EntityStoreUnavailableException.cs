@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// The entity's storage failed while writing or reading (the database is unreachable, restarting, or

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// The name of an entity type, such as <c>accounts</c>: a lowercase letter, then up to 63 lowercase

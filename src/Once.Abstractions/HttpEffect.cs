@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// A call to the outside world a handler asks for: an HTTP POST of a JSON body. It leaves through the

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>What a client must know of the cluster's own settings to work with it (any key; one activation per silo).</summary>
 [Alias("once.IClusterSettingsGrain")]

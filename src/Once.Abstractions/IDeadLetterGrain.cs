@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>The cluster's dead-letter store (one grain, key <see cref="Key"/>): messages never dropped silently.</summary>
 [Alias("once.IDeadLetterGrain")]

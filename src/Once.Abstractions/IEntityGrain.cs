@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// One entity, keyed <c>{type}/{id}</c>: applies each message once and remembers the outcome.

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// Ids are stored and sent as plain JSON strings (<c>"accounts/alice"</c> for an entity key), and

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// One message for one entity, as every ingress channel hands it to the cluster.

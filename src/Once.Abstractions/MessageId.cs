@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// The idempotency key of a message: 1 to 255 printable ASCII characters without spaces (0x21-0x7E).

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// The answer to a message. Applied, Unchanged, Rejected and VersionConflict are terminal: they are

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>What became of a message.</summary>
 public enum OutcomeStatus

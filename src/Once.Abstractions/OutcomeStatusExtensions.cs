@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 public static class OutcomeStatusExtensions
 {

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Abstractions;
 
 /// <summary>
 /// Where the entity streams queue (<c>Memory</c> or <c>Postgres</c>) and over how many partitions.

@@ -1,7 +1,5 @@
-using Once;
-using Once.Hosting;
+using Once.Client;
 using Once.Http;
-using Once.Samples;
 
 // The HTTP front end as its own process: an Orleans client that finds the silos' gateways through
 // the membership table (Once:Clustering=Postgres) or on localhost. `healthcheck` asks /health/ready.
@@ -27,9 +25,8 @@ return await OnceHost.RunAsync(async () =>
     var builder = OnceHost.CreateBuilder(args);
     builder.UseDefaultUrl("http://localhost:5080");
 
-    builder.AddOnceClient();
-    builder.Services.AddSampleDomains();
-    builder.Services.AddOnceHttp();
+    var options = builder.AddOnceClient();
+    builder.Services.AddOnceHttp().AddOnceHealth(options).AddOnceMetrics();
 
     var app = builder.BuildOnce();
     app.UseOnceHttp();

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Client;
 
 /// <summary>
 /// How long a call to an entity may take, and how long a front end keeps sending a message again

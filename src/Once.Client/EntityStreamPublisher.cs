@@ -1,36 +1,30 @@
-using Microsoft.Extensions.Options;
+using Once.Abstractions;
 
-namespace Once;
+namespace Once.Client;
 
 /// <summary>
-/// Publishes messages to the entity streams for front-end services: validated at ingress exactly
-/// like a direct send (a bad message never enters the stream), then enqueued. With a durable stream
-/// provider the returned task completes once the message is stored in the queue. A producer time
-/// further ahead than <see cref="LedgerOptions.MaxFutureSkew"/> is refused here too, as the entity would.
+/// Publishes messages to the entity streams for front-end services: checked by a silo first, with the
+/// entity's own rules (<see cref="IEntityCatalogGrain.CheckAsync"/>: a bad message never enters the
+/// stream, and the front end needs no handlers), then enqueued. With a durable stream provider the
+/// returned task completes once the message is stored in the queue.
 /// Given its own <see cref="StreamSettings"/>, it publishes only once the cluster said it reads the
 /// same, and throws <see cref="StreamSettingsMismatchException"/> otherwise: never an Accepted for a
 /// message no silo would read.
 /// </summary>
 public sealed class EntityStreamPublisher(
-    IClusterClient client, EntityCatalog catalog, IOptions<LedgerOptions>? ledger = null, TimeProvider? time = null, StreamSettings? settings = null)
+    IClusterClient client, StreamSettings? settings = null)
 {
     private Task? _sameSettings;
 
     public async Task<PublishResult> PublishAsync(MessageEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (!catalog.Check(envelope, out var error))
-        {
-            return PublishResult.Invalid(error!);
-        }
-
-        var skew = (ledger?.Value ?? new LedgerOptions()).MaxFutureSkew;
-        if (ProducerTime.Check(envelope.ProducedAt, (time ?? TimeProvider.System).GetUtcNow(), skew) is { } ahead)
-        {
-            return PublishResult.Invalid(ahead);
-        }
-
         await EnsureSameSettingsAsync();
+        if (await client.GetGrain<IEntityCatalogGrain>(0).CheckAsync(envelope) is { } error)
+        {
+            return PublishResult.Invalid(error);
+        }
+
         var stream = client.GetStreamProvider(OnceStreams.ProviderName).GetStream<MessageEnvelope>(OnceStreams.StreamOf(envelope.Entity));
         try
         {

@@ -1,6 +1,7 @@
+using Once.Abstractions;
 using Orleans.Runtime;
 
-namespace Once;
+namespace Once.Client;
 
 /// <summary>
 /// The stream side of Once: one stream provider, and one stream per entity (namespace = entity type,

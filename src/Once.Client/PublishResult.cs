@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Client;
 
 /// <summary>
 /// The answer to a publish: enqueued (the outcome is then read with <c>GetOutcomeAsync</c>), or

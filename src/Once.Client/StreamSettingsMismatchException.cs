@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Client;
 
 /// <summary>
 /// This publisher's stream settings differ from the cluster's, so what it enqueued would never be

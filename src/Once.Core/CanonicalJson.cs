@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// Canonical JSON: object members sorted by ordinal name, no insignificant whitespace, one escaping

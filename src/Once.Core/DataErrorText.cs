@@ -2,7 +2,7 @@ using System.Collections;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// Turns System.Text.Json's refusal of message data into what the sender needs: the member (as

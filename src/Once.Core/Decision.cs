@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>A typed handler's decision: apply a new state with a result, or reject with a reason.</summary>
 public readonly record struct Decision<TState>

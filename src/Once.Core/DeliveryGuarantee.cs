@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>How an entity type treats redelivered messages.</summary>
 public enum DeliveryGuarantee

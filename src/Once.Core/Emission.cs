@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>
 /// A message a handler sends to another entity as part of applying a message. It leaves through the

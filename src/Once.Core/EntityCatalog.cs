@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Once.Abstractions;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// The entity types the cluster knows, and the one place where a message envelope is validated:
@@ -102,29 +103,6 @@ public sealed class EntityCatalog
         {
             using var document = JsonDocument.Parse(envelope.Data);
             return CheckParsed(envelope, registration, document.RootElement, out error);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            error = NotJson(e);
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Check"/> for an ingress that parsed the data already (the HTTP API reads it from
-    /// the request body): <paramref name="data"/> must be the parsed form of <c>envelope.Data</c>.
-    /// </summary>
-    public bool Check(MessageEnvelope envelope, JsonElement data, out MessageError? error)
-    {
-        ArgumentNullException.ThrowIfNull(envelope);
-        if (!CheckEnvelope(envelope, out var registration, out error))
-        {
-            return false;
-        }
-
-        try
-        {
-            return CheckParsed(envelope, registration, data, out error);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

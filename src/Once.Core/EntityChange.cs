@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>
 /// Everything one message changes, committed in one write: the new version and data, the ledger

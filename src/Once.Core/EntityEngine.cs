@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>
 /// The decision of one message against one entity, as a pure function, in the order of DESIGN.md:

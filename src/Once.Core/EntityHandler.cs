@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Once.Abstractions;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// Base class for an entity type's handler with a typed state. Register each message type in the

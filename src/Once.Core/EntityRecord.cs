@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// An entity's state in memory with an index over its ledger. Changes only through

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// What one entity grain persists, in one write: the version, the data, and the ledger of processed

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 public static class EntityStoreExtensions
 {

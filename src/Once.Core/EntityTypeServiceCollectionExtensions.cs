@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>Registers entity types; silos and HTTP front ends share the resulting <see cref="EntityCatalog"/>.</summary>
 public static class EntityTypeServiceCollectionExtensions

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// Identifies a message's content: the first 128 bits of SHA-256 over the canonical JSON array

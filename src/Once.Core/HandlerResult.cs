@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>What a handler decided: a new state and a result (both canonical JSON), or a rejection.</summary>
 public readonly record struct HandlerResult

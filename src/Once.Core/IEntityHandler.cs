@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Once.Abstractions;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// The business logic of one entity type. Implementations must be deterministic and pure: no clock,

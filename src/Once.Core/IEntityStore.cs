@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// The persistence seam of one entity: load it, and commit one change (state, version and ledger

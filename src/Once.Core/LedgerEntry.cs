@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>
 /// One processed message id: the fingerprint of its content, its outcome, when the entity first saw

@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>How long processed message ids are remembered, and how many each entity keeps at hand.</summary>
 public sealed class LedgerOptions

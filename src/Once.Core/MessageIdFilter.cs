@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// A set of message ids that answers "certainly not seen" or "maybe seen" in about 1.7 bytes per id when sized

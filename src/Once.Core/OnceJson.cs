@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>The JSON settings of typed states and message data: camelCase and strict.</summary>
 public static class OnceJson

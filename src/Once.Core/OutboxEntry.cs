@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>
 /// A message waiting in an entity's outbox: written with the state change that emitted it, removed

@@ -1,8 +1,9 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Once.Abstractions;
 
-namespace Once;
+namespace Once.Core;
 
 /// <summary>
 /// Ids of emitted messages, derived from what caused them: the same causing message, decided again

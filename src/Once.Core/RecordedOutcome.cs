@@ -1,4 +1,6 @@
-namespace Once;
+using Once.Abstractions;
+
+namespace Once.Core;
 
 /// <summary>The terminal outcome of a message as the ledger keeps it.</summary>
 /// <param name="Status">Applied, Unchanged, Rejected or VersionConflict.</param>

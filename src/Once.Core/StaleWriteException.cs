@@ -1,4 +1,4 @@
-namespace Once;
+namespace Once.Core;
 
 /// <summary>A write was based on a version storage no longer holds: someone else committed first.</summary>
 public sealed class StaleWriteException : Exception

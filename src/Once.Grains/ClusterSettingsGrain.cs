@@ -1,3 +1,4 @@
+using Once.Abstractions;
 using Orleans.Concurrency;
 
 namespace Once.Grains;

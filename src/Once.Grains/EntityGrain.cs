@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Once.Abstractions;
+using Once.Core;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 

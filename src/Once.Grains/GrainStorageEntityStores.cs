@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Once.Abstractions;
+using Once.Core;
 
 namespace Once.Grains;
 

@@ -1,3 +1,5 @@
+using Once.Abstractions;
+
 namespace Once.Grains;
 
 /// <summary>

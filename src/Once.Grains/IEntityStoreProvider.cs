@@ -1,3 +1,6 @@
+using Once.Abstractions;
+using Once.Core;
+
 namespace Once.Grains;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Once.Abstractions;
 
 namespace Once.Grains;
 
@@ -8,7 +9,7 @@ namespace Once.Grains;
 /// </summary>
 public sealed class OnceMetrics
 {
-    public const string MeterName = "Once";
+    public const string MeterName = OnceTelemetry.MeterName;
 
     private readonly Counter<long> _messages;
     private readonly Counter<long> _outbox;

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Once.Abstractions;
+using Once.Core;
 
 namespace Once.Grains;
 

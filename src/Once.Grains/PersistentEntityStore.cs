@@ -1,3 +1,5 @@
+using Once.Abstractions;
+using Once.Core;
 using Orleans.Storage;
 
 namespace Once.Grains;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Once.Abstractions;
 
 namespace Once.Grains;
 

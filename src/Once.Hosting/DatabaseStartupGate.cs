@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Once.Client;
 using Orleans.Runtime;
 
 namespace Once.Hosting;
@@ -7,7 +8,7 @@ namespace Once.Hosting;
 /// Holds a silo's start-up, before membership and storage touch PostgreSQL, until the database
 /// answers; then applies the schema when <c>Once:ApplySchema</c> is set.
 /// </summary>
-internal sealed partial class DatabaseStartupGate(OnceOptions options, OnceDatabase database, ILogger<DatabaseStartupGate> logger)
+internal sealed partial class DatabaseStartupGate(OnceSiloOptions options, OnceDatabase database, ILogger<DatabaseStartupGate> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Once.Core;
 
 namespace Once.Hosting;
 

@@ -1,25 +1,36 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Once.Client;
+using Once.Core;
 using Once.Grains;
 using Once.Hosting.Postgres;
 using Orleans.Configuration;
 
 namespace Once.Hosting;
 
-/// <summary>Turns the <c>Once</c> configuration section into a silo or a cluster client.</summary>
+/// <summary>Turns the <c>Once</c> configuration section into a silo.</summary>
 public static partial class OnceHostingExtensions
 {
     private const string Npgsql = "Npgsql";
 
     /// <summary>
-    /// Runs a silo in this host as configured: storage (Memory or Postgres), clustering (Localhost or
-    /// Postgres), ports, ids; plus health checks and metrics. Throws <see cref="OnceConfigurationException"/> on bad settings.
+    /// Runs a silo in this host as configured: storage (Memory, Postgres or AdoNetGrainStorage),
+    /// clustering (Localhost or Postgres), streams, ports, ids, and the entity types registered with
+    /// <c>AddOnceEntityType</c>. Throws <see cref="OnceConfigurationException"/> on bad settings. The
+    /// host can call the cluster too (the publisher and the directory of <see cref="OnceClientExtensions"/>).
     /// </summary>
     public static OnceOptions AddOnceSilo(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = AddOnceCommon(builder);
+        var options = OnceOptions.Load(builder.Configuration);
+        var siloOptions = OnceSiloOptions.Load(builder.Configuration, options);
+        builder.Services.AddOnceClientServices(options);
+        builder.Services.AddSingleton(siloOptions);
+        builder.Services.AddOptions<OnceSiloOptions>().Configure(o => Copy(siloOptions, o)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OnceSiloOptions>, GuaranteesValidator>();
+        builder.Services.AddSingleton(sp => new EntityCatalog(sp.GetServices<EntityRegistration>(), siloOptions.ParsedGuarantees()));
         if (options.UsesPostgres)
         {
             builder.Services.AddSingleton<Orleans.ILifecycleParticipant<Orleans.Runtime.ISiloLifecycle>, DatabaseStartupGate>();
@@ -52,7 +63,7 @@ public static partial class OnceHostingExtensions
 
             silo.AddOnceEngine();
             // The default strategy of grains without a placement attribute: the entity grain's.
-            silo.Services.AddSingleton<PlacementStrategy>(options.Placement switch
+            silo.Services.AddSingleton<PlacementStrategy>(siloOptions.Placement switch
             {
                 PlacementKind.ResourceOptimized => new ResourceOptimizedPlacement(),
                 PlacementKind.Random => new RandomPlacement(),
@@ -83,40 +94,6 @@ public static partial class OnceHostingExtensions
         return options;
     }
 
-    /// <summary>Connects this host to a cluster as an Orleans client, finding gateways as configured.</summary>
-    public static OnceOptions AddOnceClient(this IHostApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = AddOnceCommon(builder);
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (options.ServiceId, options.ClusterId));
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.Calls.Timeout);
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.Membership.GatewayRefreshPeriod);
-            if (options.Clustering == ClusteringKind.Postgres)
-            {
-                client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
-            }
-            else
-            {
-                client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
-            }
-
-            if (options.StreamProvider == StorageKind.Postgres)
-            {
-                client.AddOncePostgresStreams(options.ConnectionString!, options.Streams);
-            }
-            else
-            {
-                client.AddOnceMemoryStreams(options.Streams.Partitions);
-            }
-
-            client.UseConnectionRetryFilter<ClusterConnectionRetry>();
-        });
-        builder.Services.AddHostedService<StreamSettingsCheck>();
-        return options;
-    }
-
     /// <summary>
     /// Orleans adapts each probe's timeout between bounds; keeping the upper one at twice the setting
     /// bounds the time to suspect a silo (and the window in which traffic on its connection, which a
@@ -132,47 +109,30 @@ public static partial class OnceHostingExtensions
         membership.IAmAliveTablePublishTimeout = settings.IAmAlivePeriod;
     }
 
-    private static OnceOptions AddOnceCommon(IHostApplicationBuilder builder)
+    /// <summary>
+    /// Builds the entity catalog from the registered entity types and <c>Once:Guarantees</c> when the
+    /// host starts, so a guarantee for a type no silo registered stops the process with that setting
+    /// named (<c>ValidateOnStart</c>).
+    /// </summary>
+    private sealed class GuaranteesValidator(IEnumerable<EntityRegistration> registrations) : IValidateOptions<OnceSiloOptions>
     {
-        var options = OnceOptions.Load(builder.Configuration);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Calls));
-        builder.Services.AddSingleton(sp => CreateCatalog(sp, options));
-        builder.Services.AddSingleton<EntityStreamPublisher>();
-        // A front end refuses producer times too far ahead before they enter a stream, as the entity would.
-        builder.Services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.SectionName);
-        builder.Services.AddHostedService<CatalogCheck>();
-        if (options.UsesPostgres)
+        public ValidateOptionsResult Validate(string? name, OnceSiloOptions options)
         {
-            builder.Services.AddSingleton<OnceDatabase>();
-        }
-
-        // Start the web server beside the silo or client, so /health/ready can say "not ready" while they wait.
-        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
-        builder.Services.AddOnceHealth(options);
-        builder.Services.AddOnceMetrics();
-        return options;
-    }
-
-    private static EntityCatalog CreateCatalog(IServiceProvider services, OnceOptions options)
-    {
-        try
-        {
-            return new EntityCatalog(services.GetServices<EntityRegistration>(), options.ParsedGuarantees());
-        }
-        catch (ArgumentException e)
-        {
-            throw new OnceConfigurationException([$"Once:Guarantees: {e.Message.Split(" (Parameter")[0]}"]);
+            try
+            {
+                _ = new EntityCatalog(registrations, options.ParsedGuarantees());
+                return ValidateOptionsResult.Success;
+            }
+            catch (ArgumentException e)
+            {
+                return ValidateOptionsResult.Fail($"Once:Guarantees: {e.Message.Split(" (Parameter")[0]}");
+            }
         }
     }
 
-    /// <summary>Builds the catalog at start, so a bad <c>Once:Guarantees</c> entry stops the process at once.</summary>
-    private sealed class CatalogCheck(EntityCatalog catalog) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(catalog);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
+    private static void Copy(OnceSiloOptions from, OnceSiloOptions to) =>
+        (to.ApplySchema, to.Placement, to.Guarantees, to.Ledger, to.Store, to.Webhooks) =
+        (from.ApplySchema, from.Placement, from.Guarantees, from.Ledger, from.Store, from.Webhooks);
 
     private sealed partial class NotDurableWarning(ILogger<NotDurableWarning> logger) : IHostedService
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Once.Client;
 
 namespace Once.Hosting;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Once.Abstractions;
+using Once.Client;
 using Once.Grains;
 using Once.Hosting.Postgres;
 using Orleans.Configuration;
@@ -9,29 +11,19 @@ using Orleans.Streams;
 
 namespace Once.Hosting;
 
-/// <summary>Configures the <see cref="OnceStreams.ProviderName"/> stream provider on silos and clients.</summary>
+/// <summary>Configures the <see cref="OnceStreams.ProviderName"/> stream provider on silos (clients: <see cref="OnceClientExtensions"/>).</summary>
 public static class OnceStreamExtensions
 {
-    private const string Memory = "Memory";
-    private const string Postgres = "Postgres";
-
     /// <summary>Memory streams: no durability, no acknowledgements. Development and tests.</summary>
     public static ISiloBuilder AddOnceMemoryStreams(this ISiloBuilder silo, int partitions = 8)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        silo.Services.AddSingleton(new StreamSettings(Memory, partitions));
+        silo.Services.AddSingleton(new StreamSettings(OnceStreamQueue.Memory, partitions));
         return silo.AddMemoryStreams(OnceStreams.ProviderName, b =>
         {
             b.ConfigurePartitioning(partitions);
             b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
         });
-    }
-
-    public static IClientBuilder AddOnceMemoryStreams(this IClientBuilder client, int partitions = 8)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        client.Services.AddSingleton(new StreamSettings(Memory, partitions));
-        return client.AddMemoryStreams(OnceStreams.ProviderName, b => b.ConfigurePartitioning(partitions));
     }
 
     /// <summary>
@@ -41,7 +33,7 @@ public static class OnceStreamExtensions
     public static ISiloBuilder AddOncePostgresStreams(this ISiloBuilder silo, string connectionString, OnceStreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        silo.Services.AddSingleton(new StreamSettings(Postgres, options.Partitions));
+        silo.Services.AddSingleton(new StreamSettings(OnceStreamQueue.Postgres, options.Partitions));
 
         // The queue's own dead letters join the dead-letter store's listing (source "queue").
         silo.Services.AddSingleton<IQueueDeadLetters>(sp => new PostgresQueueDeadLetters(
@@ -51,22 +43,11 @@ public static class OnceStreamExtensions
             sp.GetRequiredService<ILogger<PostgresQueueDeadLetters>>()));
         return silo.AddAdoNetStreams(OnceStreams.ProviderName, b =>
         {
-            b.ConfigureAdoNet(o => o.Configure(a => Apply(a, connectionString, options)));
+            b.ConfigureAdoNet(o => o.Configure(a => OnceStreamQueue.Apply(a, connectionString, options)));
             b.ConfigurePartitioning(options.Partitions);
             b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
             b.ConfigurePullingAgent(o => o.Configure(p => p.MaxEventDeliveryTime = options.MaxDeliveryTime));
         }).QuietWhenIdle(options.IdlePollInterval);
-    }
-
-    public static IClientBuilder AddOncePostgresStreams(this IClientBuilder client, string connectionString, OnceStreamOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        client.Services.AddSingleton(new StreamSettings(Postgres, options.Partitions));
-        return client.AddAdoNetStreams(OnceStreams.ProviderName, b =>
-        {
-            b.ConfigureAdoNet(o => o.Configure(a => Apply(a, connectionString, options)));
-            b.ConfigurePartitioning(options.Partitions);
-        });
     }
 
     /// <summary>
@@ -88,15 +69,4 @@ public static class OnceStreamExtensions
     /// <summary>Lets implicit stream subscriptions reach the entity grain <c>{type}/{id}</c>.</summary>
     internal static IServiceCollection AddEntityStreamMapping(this IServiceCollection services) =>
         services.AddKeyedSingleton<IStreamIdMapper, EntityStreamIdMapper>(EntityStreamIdMapper.Name);
-
-    private static void Apply(AdoNetStreamOptions target, string connectionString, OnceStreamOptions options)
-    {
-        target.Invariant = "Npgsql";
-        // The provider opens a connection per query; returned to the pool, Npgsql would reset it with a
-        // DISCARD ALL each time, a second statement for every poll. Its queries leave no session state.
-        target.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
-        target.MaxAttempts = options.MaxAttempts;
-        target.VisibilityTimeout = options.VisibilityTimeout;
-        target.ExpiryTimeout = options.ExpiryTimeout;
-    }
 }

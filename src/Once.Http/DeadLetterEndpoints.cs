@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Once.Abstractions;
+using Once.Client;
 
 namespace Once.Http;
 
@@ -93,7 +95,7 @@ public static partial class DeadLetterEndpoints
             }
 
             // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.
-            var outcome = await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope), calls.Value.RetryBudget, context.RequestAborted);
+            var outcome = await EntityCallRetry.WithRetryAsync(() => grains.SendAsync(envelope), calls.Value.RetryBudget, context.RequestAborted);
             if (outcome.IsTerminal || outcome.Status == OutcomeStatus.Accepted)
             {
                 await store.RemoveAsync(id);

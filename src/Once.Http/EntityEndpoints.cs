@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Once.Abstractions;
+using Once.Client;
 
 namespace Once.Http;
 
@@ -24,16 +26,17 @@ public static partial class EntityEndpoints
     }
 
     private static async Task<IResult> SendAsync(
-        string type, string id, HttpRequest request, IGrainFactory grains, EntityCatalog catalog, ILoggerFactory loggers, IOptions<EntityCallOptions> calls)
+        string type, string id, HttpRequest request, IGrainFactory grains, EntityTypeDirectory types, ILoggerFactory loggers, IOptions<EntityCallOptions> calls)
     {
-        if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        if (await ResolveEntityAsync(type, id, types, request.HttpContext.RequestAborted) is { } notFound)
         {
             return notFound;
         }
 
         var entity = new EntityKey(type, id);
-        // Checked here, so a bad message costs no grain call; the grain validates it for its decision.
-        var (envelope, error) = await MessageRequestReader.ReadAsync(request, entity, check: catalog);
+        // The envelope is checked here; the message itself by the entity, which answers an invalid one
+        // with the same problem and changes nothing.
+        var (envelope, error) = await MessageRequestReader.ReadAsync(request, entity);
         if (error is not null)
         {
             return error;
@@ -41,7 +44,7 @@ public static partial class EntityEndpoints
 
         try
         {
-            return new OutcomeResult(await ClusterCalls.WithRetryAsync(() => grains.SendAsync(envelope!), calls.Value.RetryBudget, request.HttpContext.RequestAborted));
+            return new OutcomeResult(await EntityCallRetry.WithRetryAsync(() => grains.SendAsync(envelope!), calls.Value.RetryBudget, request.HttpContext.RequestAborted));
         }
         catch (Exception e) when (e is not OperationCanceledException || !request.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -53,15 +56,15 @@ public static partial class EntityEndpoints
     }
 
     private static async Task<IResult> GetAsync(
-        string type, string id, HttpResponse response, IGrainFactory grains, EntityCatalog catalog, IOptions<EntityCallOptions> calls)
+        string type, string id, HttpResponse response, IGrainFactory grains, EntityTypeDirectory types, IOptions<EntityCallOptions> calls)
     {
-        if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        if (await ResolveEntityAsync(type, id, types, response.HttpContext.RequestAborted) is { } notFound)
         {
             return notFound;
         }
 
         var entity = new EntityKey(type, id);
-        var snapshot = await ClusterCalls.WithRetryAsync(() => grains.GetEntityAsync(entity), calls.Value.RetryBudget, response.HttpContext.RequestAborted);
+        var snapshot = await EntityCallRetry.WithRetryAsync(() => grains.GetEntityAsync(entity), calls.Value.RetryBudget, response.HttpContext.RequestAborted);
         if (snapshot is null)
         {
             return Problems.NotFound($"No message was ever applied to {entity}.");
@@ -73,9 +76,9 @@ public static partial class EntityEndpoints
     }
 
     private static async Task<IResult> GetOutcomeAsync(
-        string type, string id, string messageId, HttpContext context, IGrainFactory grains, EntityCatalog catalog, IOptions<EntityCallOptions> calls)
+        string type, string id, string messageId, HttpContext context, IGrainFactory grains, EntityTypeDirectory types, IOptions<EntityCallOptions> calls)
     {
-        if (ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        if (await ResolveEntityAsync(type, id, types, context.RequestAborted) is { } notFound)
         {
             return notFound;
         }
@@ -92,7 +95,7 @@ public static partial class EntityEndpoints
         }
 
         var entity = new EntityKey(type, id);
-        var outcome = await ClusterCalls.WithRetryAsync(() => grains.GetOutcomeAsync(entity, parsed), calls.Value.RetryBudget, context.RequestAborted);
+        var outcome = await EntityCallRetry.WithRetryAsync(() => grains.GetOutcomeAsync(entity, parsed), calls.Value.RetryBudget, context.RequestAborted);
         return outcome is null
             ? Problems.NotFound($"{entity} has no record of message {parsed} (never received, or older than the ledger's retention).")
             : TypedResults.Ok(OutcomeResponse.From(outcome));
@@ -128,21 +131,17 @@ public static partial class EntityEndpoints
         return (null, "The path does not name one message plainly: write it as /v1/entities/{type}/{id}/messages/{messageId}, without '.' or '..' segments before the message id.");
     }
 
-    /// <summary>404 for an unknown entity type, 400 for a bad entity id, else no error.</summary>
-    internal static (EntityTypeName Type, IResult? Error) ResolveEntity(string type, string id, EntityCatalog catalog)
+    /// <summary>404 for an entity type the cluster does not run, 400 for a bad entity id, else null.</summary>
+    internal static async Task<IResult?> ResolveEntityAsync(string type, string id, EntityTypeDirectory types, CancellationToken cancellationToken)
     {
-        if (!EntityTypeName.TryParse(type, out var name, out _) || !catalog.TryGet(name, out _))
+        var (exists, known) = await types.FindAsync(type, cancellationToken);
+        if (!exists)
         {
-            return (default, Problems.Make(StatusCodes.Status404NotFound, ProblemTypes.UnknownEntityType, "Unknown entity type.",
-                $"There is no entity type '{type}'. Known types: {string.Join(", ", catalog.Types.Select(t => t.Value).Order(StringComparer.Ordinal))}."));
+            return Problems.Make(StatusCodes.Status404NotFound, ProblemTypes.UnknownEntityType, "Unknown entity type.",
+                $"There is no entity type '{type}'. Known types: {string.Join(", ", known)}.");
         }
 
-        if (!EntityId.TryParse(id, out _, out var problem))
-        {
-            return (name, Problems.InvalidRequest(problem!));
-        }
-
-        return (name, null);
+        return EntityId.TryParse(id, out _, out var problem) ? null : Problems.InvalidRequest(problem!);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} message {MessageId}: the cluster call failed; the outcome is unknown to the caller")]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Once.Abstractions;
 
 namespace Once.Http;
 
@@ -11,19 +12,16 @@ namespace Once.Http;
 /// Reads <c>POST /v1/entities/{type}/{id}/messages</c> into an envelope: the body
 /// <c>{ "type": "...", "data": { ... }, "producedAt": "..." }</c> (data and producedAt optional),
 /// the <c>Idempotency-Key</c> and the optional <c>If-Match</c> header. Every refusal is an
-/// <see cref="IResult"/> with problem+json and a specific status. Given a catalog, the message is also
-/// checked against it on the body as parsed here, so this hop parses the data once and leaves the
-/// canonical form and the fingerprint to the entity.
+/// <see cref="IResult"/> with problem+json and a specific status. Only the envelope is checked here
+/// (ids, headers, body shape, size): the message types and their data are the handlers' to judge, and
+/// the handlers run in the silos, which answer an invalid message with the same problem.
 /// </summary>
 internal static class MessageRequestReader
 {
-    /// <summary>The data of a message sent without any: <c>{}</c>.</summary>
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
     /// <summary>UTF-8 that throws on bytes it cannot decode instead of replacing them.</summary>
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static async Task<(MessageEnvelope? Envelope, IResult? Error)> ReadAsync(HttpRequest request, EntityKey entity, EntityCatalog? check = null)
+    public static async Task<(MessageEnvelope? Envelope, IResult? Error)> ReadAsync(HttpRequest request, EntityKey entity)
     {
         if (!TryReadIdempotencyKey(request, out var messageId, out var error)
             || !TryReadIfMatch(request, out var expectedVersion, out error))
@@ -45,15 +43,10 @@ internal static class MessageRequestReader
         try
         {
             using var document = JsonDocument.Parse(body!);
-            var (envelope, data, refused) = ReadBody(document.RootElement, entity, messageId, expectedVersion);
+            var (envelope, refused) = ReadBody(document.RootElement, entity, messageId, expectedVersion);
             if (refused is not null)
             {
                 return (null, refused);
-            }
-
-            if (check is not null && !check.Check(envelope!, data, out var invalid))
-            {
-                return (null, Problems.InvalidMessage(invalid!));
             }
 
             return (envelope, null);
@@ -64,23 +57,22 @@ internal static class MessageRequestReader
         }
     }
 
-    private static (MessageEnvelope? Envelope, JsonElement Data, IResult? Error) ReadBody(JsonElement root, EntityKey entity, MessageId messageId, long? expectedVersion)
+    private static (MessageEnvelope? Envelope, IResult? Error) ReadBody(JsonElement root, EntityKey entity, MessageId messageId, long? expectedVersion)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return (null, default, Problems.InvalidRequest("The body must be a JSON object { \"type\": ..., \"data\": { ... } }."));
+            return (null, Problems.InvalidRequest("The body must be a JSON object { \"type\": ..., \"data\": { ... } }."));
         }
 
         string? type = null;
         var data = "{}";
-        var parsed = EmptyObject;
         DateTimeOffset? producedAt = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in root.EnumerateObject())
         {
             if (!seen.Add(member.Name))
             {
-                return (null, default, Problems.InvalidRequest($"The member '{member.Name}' appears more than once."));
+                return (null, Problems.InvalidRequest($"The member '{member.Name}' appears more than once."));
             }
 
             switch (member.Name)
@@ -89,32 +81,31 @@ internal static class MessageRequestReader
                     type = text;
                     break;
                 case "type":
-                    return (null, default, Problems.InvalidRequest("'type' must be a non-empty string naming the message type."));
+                    return (null, Problems.InvalidRequest("'type' must be a non-empty string naming the message type."));
                 case "data" when member.Value.ValueKind == JsonValueKind.Object:
                     data = member.Value.GetRawText();
-                    parsed = member.Value;
                     break;
                 case "data" when member.Value.ValueKind == JsonValueKind.Null:
                     break;
                 case "data":
-                    return (null, default, Problems.InvalidRequest("'data' must be a JSON object."));
+                    return (null, Problems.InvalidRequest("'data' must be a JSON object."));
                 case "producedAt" when member.Value.ValueKind == JsonValueKind.String && ProducerTime.TryParse(member.Value.GetString(), out var at):
                     producedAt = at;
                     break;
                 case "producedAt":
-                    return (null, default, Problems.InvalidRequest(
+                    return (null, Problems.InvalidRequest(
                         "'producedAt' must be an RFC 3339 date and time with an offset, such as \"2026-12-02T10:15:30Z\" or \"2026-12-02T11:15:30.250+01:00\"."));
                 default:
-                    return (null, default, Problems.InvalidRequest($"Unknown member '{member.Name}'; the body has 'type', 'data' and optionally 'producedAt'."));
+                    return (null, Problems.InvalidRequest($"Unknown member '{member.Name}'; the body has 'type', 'data' and optionally 'producedAt'."));
             }
         }
 
         if (type is null)
         {
-            return (null, default, Problems.InvalidRequest("The body needs a 'type' naming the message type."));
+            return (null, Problems.InvalidRequest("The body needs a 'type' naming the message type."));
         }
 
-        return (new MessageEnvelope(messageId, entity, type, data, expectedVersion, producedAt), parsed, null);
+        return (new MessageEnvelope(messageId, entity, type, data, expectedVersion, producedAt), null);
     }
 
     /// <summary>Why the body's declared type or encoding is not JSON in UTF-8 (JSON or a +json type, no content coding); null when it is.</summary>

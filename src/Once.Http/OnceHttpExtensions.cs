@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Once.Client;
 
 namespace Once.Http;
 
@@ -16,6 +18,8 @@ public static class OnceHttpExtensions
 
     public static IServiceCollection AddOnceHttp(this IServiceCollection services)
     {
+        // The API finds entity types through the cluster: it carries no handlers.
+        services.TryAddSingleton<EntityTypeDirectory>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = DescribeFrameworkProblem);
         services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         return services;

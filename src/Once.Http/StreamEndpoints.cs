@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Once.Abstractions;
+using Once.Client;
 
 namespace Once.Http;
 
@@ -24,11 +26,11 @@ public static partial class StreamEndpoints
         string type,
         string id,
         HttpRequest request,
-        [FromServices] EntityCatalog catalog,
+        [FromServices] EntityTypeDirectory types,
         [FromServices] EntityStreamPublisher publisher,
         [FromServices] ILoggerFactory loggers)
     {
-        if (EntityEndpoints.ResolveEntity(type, id, catalog) is { Error: { } notFound })
+        if (await EntityEndpoints.ResolveEntityAsync(type, id, types, request.HttpContext.RequestAborted) is { } notFound)
         {
             return notFound;
         }

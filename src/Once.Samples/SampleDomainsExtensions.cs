@@ -1,3 +1,4 @@
+using Once.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Once.Samples.Accounts;
 using Once.Samples.Orders;

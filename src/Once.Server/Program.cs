@@ -1,4 +1,3 @@
-using Once;
 using Once.Hosting;
 using Once.Http;
 using Once.Samples;
@@ -22,9 +21,8 @@ return await OnceHost.RunAsync(async () =>
     var builder = OnceHost.CreateBuilder(args);
     builder.UseDefaultUrl("http://localhost:5080");
 
-    builder.AddOnceSilo();
-    builder.Services.AddSampleDomains();
-    builder.Services.AddOnceHttp();
+    var options = builder.AddOnceSilo();
+    builder.Services.AddSampleDomains().AddOnceHttp().AddOnceHealth(options).AddOnceMetrics();
 
     var app = builder.BuildOnce();
     app.UseOnceHttp();

@@ -1,5 +1,5 @@
-using Once;
 using Once.Hosting;
+using Once.Http;
 using Once.Samples;
 
 // A silo process: hosts entity grains and serves /health/live, /health/ready and /metrics on its --urls.
@@ -27,8 +27,8 @@ return args.FirstOrDefault() switch
         var builder = OnceHost.CreateBuilder(args);
         builder.UseDefaultUrl("http://localhost:8081");
 
-        builder.AddOnceSilo();
-        builder.Services.AddSampleDomains();
+        var options = builder.AddOnceSilo();
+        builder.Services.AddSampleDomains().AddOnceHealth(options).AddOnceMetrics();
 
         var app = builder.BuildOnce();
         app.MapOnceHealth();

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Once.Client;
+using Once.Core;
 using Once.Grains;
 using Once.Hosting;
 using Once.Samples;
@@ -49,7 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The catalog a front-end service would build: the same entity types as the silos.</summary>
     public EntityCatalog Catalog { get; }
 
-    public EntityStreamPublisher Publisher => new(Client, Catalog);
+    public EntityStreamPublisher Publisher => new(Client);
 
     public async Task InitializeAsync()
     {

@@ -1,4 +1,7 @@
 
+using Once.Abstractions;
+using Once.Core;
+
 namespace Once.Cluster.Tests;
 
 /// <summary>A message whose processing keeps failing is set aside with its reason, never dropped, and can be requeued.</summary>

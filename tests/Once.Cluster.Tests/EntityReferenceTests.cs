@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Once.Abstractions;
 using static Once.Cluster.Tests.Messages;
 
 namespace Once.Cluster.Tests;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration.Json;
 using Once.Hosting;
+using Once.Http;
 
 namespace Once.Cluster.Tests;
 

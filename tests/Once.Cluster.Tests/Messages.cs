@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Once.Abstractions;
 
 namespace Once.Cluster.Tests;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Once.Client;
 using Once.Hosting;
 
 namespace Once.Cluster.Tests;
@@ -82,8 +83,38 @@ public sealed class OnceOptionsTests
         Assert.Contains("connection string", error.Message, StringComparison.Ordinal);
     }
 
-    private static OnceOptions Load(params (string Key, string Value)[] settings) =>
-        OnceOptions.Load(new ConfigurationBuilder()
+    [Fact]
+    public void SiloSetting_GivenToAClient_Tolerated_MisspeltOneRefused()
+    {
+        var client = Load(silo: false, ("Once:Ledger:Retention", "1.00:00:00"), ("Once:ApplySchema", "false"));
+        var misspelt = Assert.Throws<OnceConfigurationException>(() => Load(silo: false, ("Once:Ledgr:Retention", "1.00:00:00")));
+
+        Assert.Equal(StorageKind.Memory, client.Storage);
+        Assert.Contains("'Ledgr'", misspelt.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SiloSettings_NamesTheSiloOptions_Exactly()
+    {
+        var properties = typeof(OnceSiloOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Order(StringComparer.Ordinal);
+
+        Assert.Equal(properties, OnceOptions.SiloSettings.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Loads the settings as a silo reads them: the shared ones, then the silo's own.</summary>
+    private static OnceOptions Load(params (string Key, string Value)[] settings) => Load(silo: true, settings);
+
+    private static OnceOptions Load(bool silo, params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build());
+            .Build();
+        var shared = OnceOptions.Load(configuration);
+        if (silo)
+        {
+            _ = OnceSiloOptions.Load(configuration, shared);
+        }
+
+        return shared;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Once.Abstractions;
 using static Once.Cluster.Tests.Messages;
 
 namespace Once.Cluster.Tests;

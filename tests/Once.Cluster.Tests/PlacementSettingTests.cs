@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Once.Client;
 using Once.Hosting;
 
 namespace Once.Cluster.Tests;

@@ -1,5 +1,7 @@
 using static Once.Cluster.Tests.Messages;
 
+using Once.Abstractions;
+
 namespace Once.Cluster.Tests;
 
 /// <summary>A producer time far in the future is refused for every delivery guarantee, and nothing is applied.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Once.Abstractions;
+using Once.Core;
 using Orleans.Storage;
 
 namespace Once.Cluster.Tests;

@@ -1,3 +1,4 @@
+using Once.Abstractions;
 using Orleans.TestingHost;
 using static Once.Cluster.Tests.Messages;
 

@@ -1,5 +1,7 @@
 using static Once.Cluster.Tests.Messages;
 
+using Once.Abstractions;
+
 namespace Once.Cluster.Tests;
 
 /// <summary>

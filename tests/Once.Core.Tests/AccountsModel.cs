@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using Once.Abstractions;
 
 namespace Once.Core.Tests;
 

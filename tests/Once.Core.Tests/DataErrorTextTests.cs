@@ -1,3 +1,5 @@
+using Once.Abstractions;
+
 namespace Once.Core.Tests;
 
 /// <summary>What a sender reads when message data is refused: the member and what was wrong, never a .NET type or a parser position.</summary>

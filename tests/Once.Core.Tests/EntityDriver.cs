@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Once.Abstractions;
 
 namespace Once.Core.Tests;
 

@@ -1,3 +1,4 @@
+using Once.Abstractions;
 using Once.Samples.Accounts;
 
 namespace Once.Core.Tests;

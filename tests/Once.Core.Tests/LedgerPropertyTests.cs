@@ -1,4 +1,5 @@
 using CsCheck;
+using Once.Abstractions;
 
 namespace Once.Core.Tests;
 

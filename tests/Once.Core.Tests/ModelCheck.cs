@@ -1,3 +1,4 @@
+using Once.Abstractions;
 using Xunit.Sdk;
 
 namespace Once.Core.Tests;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Once.Abstractions;
 
 namespace Once.Core.Tests;
 

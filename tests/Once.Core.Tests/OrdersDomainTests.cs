@@ -1,3 +1,4 @@
+using Once.Abstractions;
 using Once.Samples.Orders;
 
 namespace Once.Core.Tests;

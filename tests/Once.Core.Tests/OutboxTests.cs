@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Once.Abstractions;
 
 namespace Once.Core.Tests;
 

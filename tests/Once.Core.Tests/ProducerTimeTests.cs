@@ -1,3 +1,5 @@
+using Once.Abstractions;
+
 namespace Once.Core.Tests;
 
 public sealed class ProducerTimeTests

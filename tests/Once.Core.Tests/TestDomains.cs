@@ -1,3 +1,4 @@
+using Once.Abstractions;
 using Once.Samples.Accounts;
 using Once.Samples.Orders;
 

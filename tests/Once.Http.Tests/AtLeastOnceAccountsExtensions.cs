@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Once.Core;
 using Once.Samples.Accounts;
 
 namespace Once.Http.Tests;

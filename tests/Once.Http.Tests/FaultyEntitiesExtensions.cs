@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Once.Core;
 
 namespace Once.Http.Tests;
 

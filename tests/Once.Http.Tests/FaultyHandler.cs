@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Once.Core;
 
 namespace Once.Http.Tests;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Once.Client;
 using Once.Grains;
 using Once.Hosting;
 using Once.Samples;
@@ -71,7 +72,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         web.Services.AddSingleton<IGrainFactory>(_cluster!.Client);
         web.Services.AddSingleton(_cluster.Client);
         web.Services.AddSingleton<EntityStreamPublisher>();
-        web.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
+        // Like Once.Api: the front end carries no handlers; the silos check every message.
         web.Services.AddOnceHttp();
         web.Services.AddOnceHealth(new OnceOptions());
         web.Services.AddOnceMetrics();

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Once.Abstractions;
+using Once.Client;
+using Once.Core;
 using Once.Hosting;
 using Once.Samples.Accounts;
-using Once.Testing;
 
 namespace Once.Http.Tests;
 
@@ -22,7 +24,7 @@ public sealed class StreamSettingsTests(OnceHttpFixture fixture)
     public async Task Publish_SettingsDifferFromTheSilos_RefusedNothingEnqueued(string provider, int partitions)
     {
         var entity = new EntityKey("accounts", OnceApi.NewId("mis"));
-        var publisher = new EntityStreamPublisher(fixture.ClusterClient, Catalog, settings: new StreamSettings(provider, partitions));
+        var publisher = new EntityStreamPublisher(fixture.ClusterClient, settings: new StreamSettings(provider, partitions));
 
         var error = await Assert.ThrowsAsync<StreamSettingsMismatchException>(() => publisher.PublishAsync(Deposit(entity, "m-1")));
         var again = await Assert.ThrowsAsync<StreamSettingsMismatchException>(() => publisher.PublishAsync(Deposit(entity, "m-2")));
@@ -30,7 +32,7 @@ public sealed class StreamSettingsTests(OnceHttpFixture fixture)
         Assert.Contains("Once:Streams:Provider=Memory", error.Message, StringComparison.Ordinal);
         Assert.Contains("Once:Streams:Partitions=8", error.Message, StringComparison.Ordinal);
         Assert.Equal(error.Message, again.Message);
-        var matching = new EntityStreamPublisher(fixture.ClusterClient, Catalog, settings: new StreamSettings("Memory", 8));
+        var matching = new EntityStreamPublisher(fixture.ClusterClient, settings: new StreamSettings("Memory", 8));
         Assert.True((await matching.PublishAsync(Deposit(entity, "marker"))).Accepted);
         await Eventually.MatchAsync(() => fixture.ClusterClient.GetOutcomeAsync(entity, new MessageId("marker")), o => o is not null, "the marker is processed");
         Assert.Null(await fixture.ClusterClient.GetOutcomeAsync(entity, new MessageId("m-1")));

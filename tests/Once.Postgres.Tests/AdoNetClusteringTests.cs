@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Once.Abstractions;
 using Once.Grains;
 using Once.Hosting;
 using Once.Samples;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Once.Abstractions;
 using Once.Grains;
 using Once.Hosting;
 using Once.Samples;

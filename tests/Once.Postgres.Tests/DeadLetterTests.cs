@@ -1,5 +1,9 @@
 using static Once.Postgres.Tests.PostgresCluster;
 
+using Once.Abstractions;
+using Once.Core;
+using Once.Client;
+
 namespace Once.Postgres.Tests;
 
 /// <summary>
@@ -67,7 +71,7 @@ public sealed class DeadLetterTests(PostgresServer postgres)
         DeadLetter deadLetter;
         await using (var before = await StartAsync(database, serviceId, streams: true, extraTypes: types))
         {
-            Assert.True((await new EntityStreamPublisher(before.Client, new EntityCatalog(types)).PublishAsync(poison)).Accepted);
+            Assert.True((await new EntityStreamPublisher(before.Client).PublishAsync(poison)).Accepted);
             var store = before.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
             deadLetter = await Eventually.FoundAsync(
                 async () => (await store.ListAsync(0, 500)).Items.SingleOrDefault(d => d.Envelope.Entity == entity), "nothing was dead-lettered");
@@ -116,7 +120,7 @@ public sealed class DeadLetterTests(PostgresServer postgres)
             database, "transient-" + Guid.NewGuid().ToString("N")[..8], streams: true, extraTypes: types, consumerMaxAttempts: consumerMaxAttempts);
         var store = cluster.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
 
-        Assert.True((await new EntityStreamPublisher(cluster.Client, new EntityCatalog(types)).PublishAsync(message)).Accepted);
+        Assert.True((await new EntityStreamPublisher(cluster.Client).PublishAsync(message)).Accepted);
         var (outcome, deadLetter) = await Eventually.MatchAsync(
             async () => (
                 await cluster.Client.GetOutcomeAsync(entity, message.MessageId),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Once.Abstractions;
 using static Once.Postgres.Tests.PostgresCluster;
 
 namespace Once.Postgres.Tests;

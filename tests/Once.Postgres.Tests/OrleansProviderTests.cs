@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Once.Abstractions;
+using Once.Core;
 using Once.Grains;
 using Orleans.Storage;
 using Orleans.TestingHost;

@@ -1,4 +1,5 @@
 using Npgsql;
+using Once.Abstractions;
 using static Once.Postgres.Tests.PostgresCluster;
 
 namespace Once.Postgres.Tests;

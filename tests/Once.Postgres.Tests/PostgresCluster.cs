@@ -1,10 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Once.Abstractions;
+using Once.Client;
+using Once.Core;
 using Once.Grains;
 using Once.Hosting;
 using Once.Hosting.Postgres;
 using Once.Samples;
 using Once.Samples.Accounts;
+using Once.Testing;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Orleans.TestingHost;
@@ -56,7 +60,7 @@ internal static class PostgresCluster
         int consumerMaxAttempts = ConsumerMaxAttempts,
         Action<ISiloBuilder>? configureSilo = null,
         bool nativeStore = false,
-        Stores.StoreFaults? storeFaults = null)
+        EntityStoreFaults? storeFaults = null)
     {
         connectionString = ShortLivedIdleConnections(connectionString);
         var builder = new InProcessTestClusterBuilder((short)silos);

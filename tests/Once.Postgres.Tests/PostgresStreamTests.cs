@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Once.Abstractions;
+using Once.Client;
+using Once.Core;
 using Once.Samples.Accounts;
 using Xunit.Abstractions;
 using static Once.Postgres.Tests.PostgresCluster;
@@ -17,7 +20,7 @@ public sealed class PostgresStreamTests(PostgresServer postgres, ITestOutputHelp
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await StartAsync(database, "streams-" + Guid.NewGuid().ToString("N")[..8], streams: true);
-        var publisher = new EntityStreamPublisher(cluster.Client, new EntityCatalog([new EntityRegistration(new AccountsHandler())]));
+        var publisher = new EntityStreamPublisher(cluster.Client);
         var accounts = Enumerable.Range(0, Entities).Select(i => new EntityKey("accounts", $"stream-{i}")).ToArray();
         var messages = (from a in accounts from n in Enumerable.Range(0, PerEntity) select Deposit(a, $"m-{n}", 1m)).ToList();
 
@@ -59,7 +62,7 @@ public sealed class PostgresStreamTests(PostgresServer postgres, ITestOutputHelp
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await StartAsync(database, "cross-" + Guid.NewGuid().ToString("N")[..8], streams: true);
-        var publisher = new EntityStreamPublisher(cluster.Client, new EntityCatalog([new EntityRegistration(new AccountsHandler())]));
+        var publisher = new EntityStreamPublisher(cluster.Client);
         var account = new EntityKey("accounts", "cross");
 
         await publisher.PublishAsync(Deposit(account, "by-stream-first", 5m));

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Once.Abstractions;
+using Once.Client;
+using Once.Core;
 using Once.Grains;
 using Once.Samples.Accounts;
 using Orleans.Providers.Streams.Common;
@@ -105,7 +108,7 @@ public sealed class QueueDeadLetterTests(PostgresServer postgres)
     private static async Task<MessageEnvelope> PublishAndExpireAsync(InProcessTestCluster cluster, string database)
     {
         var message = Deposit(NewAccount(), "q-1", 5m);
-        var publisher = new EntityStreamPublisher(cluster.Client, new EntityCatalog([new EntityRegistration(new AccountsHandler())]));
+        var publisher = new EntityStreamPublisher(cluster.Client);
         Assert.True((await publisher.PublishAsync(message)).Accepted);
         Assert.Equal((1L, 0L), await QueueRowsAsync(database));
 

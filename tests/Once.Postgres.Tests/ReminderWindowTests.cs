@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 using Once.Grains;
 
 namespace Once.Postgres.Tests;

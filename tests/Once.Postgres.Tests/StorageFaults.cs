@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Once.Abstractions;
 
 namespace Once.Postgres.Tests;
 

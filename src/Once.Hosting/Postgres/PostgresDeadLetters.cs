@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Once.Abstractions;
 using Once.Grains;
 
 namespace Once.Hosting.Postgres;

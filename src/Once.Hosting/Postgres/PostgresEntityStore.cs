@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Once.Core;
 
 namespace Once.Hosting.Postgres;
 

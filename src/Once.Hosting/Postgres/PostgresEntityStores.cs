@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 using Once.Grains;
 
 namespace Once.Hosting.Postgres;

@@ -2,6 +2,8 @@ using System.Buffers.Text;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Once.Abstractions;
+using Once.Client;
 using Once.Grains;
 using Orleans.Serialization;
 

@@ -1,3 +1,5 @@
+using Once.Core;
+
 namespace Once.Samples.Accounts;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Once.Abstractions;
 
 namespace Once.Postgres.Tests.Processes;
 

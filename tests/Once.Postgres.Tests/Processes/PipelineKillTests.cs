@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 using Xunit.Abstractions;
 using static Once.Postgres.Tests.Processes.OutboxFaults;
 

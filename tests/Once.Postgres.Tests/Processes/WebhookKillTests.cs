@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 using Xunit.Abstractions;
 using static Once.Postgres.Tests.Processes.OutboxFaults;
 

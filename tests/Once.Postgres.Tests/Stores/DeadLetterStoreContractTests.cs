@@ -1,4 +1,5 @@
 using Npgsql;
+using Once.Abstractions;
 using Once.Grains;
 using Once.Hosting;
 using Orleans.TestingHost;

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Once.Abstractions;
+using Once.Core;
 using Once.Grains;
+using Once.Testing;
 
 namespace Once.Postgres.Tests.Stores;
 
@@ -197,9 +200,9 @@ public abstract class EntityStoreContractTests : IAsyncLifetime
     public async Task CommitFailsAfterStorageCommitted_StoreReloads_RetryIsAReplayNotASecondApply()
     {
         var account = NewAccount();
-        var faults = new StoreFaults();
+        var faults = new EntityStoreFaults();
         var store = faults.Wrap(new HarnessProvider(Harness)).Open(account, null!);
-        faults.Arm(account, StorageFault.ThrowAfterWrite);
+        faults.Arm(account, StoreFault.FailAfterCommit);
 
         await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 7m), T0));
         var retry = await StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 7m), T0.AddSeconds(1));
@@ -213,9 +216,9 @@ public abstract class EntityStoreContractTests : IAsyncLifetime
     public async Task CommitFailsBeforeAnythingStored_RetryAppliesOnce()
     {
         var account = NewAccount();
-        var faults = new StoreFaults();
+        var faults = new EntityStoreFaults();
         var store = faults.Wrap(new HarnessProvider(Harness)).Open(account, null!);
-        faults.Arm(account, StorageFault.ThrowBeforeWrite);
+        faults.Arm(account, StoreFault.FailBeforeCommit);
 
         await Assert.ThrowsAsync<EntityStoreUnavailableException>(() => StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 7m), T0));
         var retry = await StoreDriver.SendAsync(store, StoreDriver.Deposit(account, "m-1", 7m), T0.AddSeconds(1));

@@ -1,4 +1,6 @@
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 
 namespace Once.Postgres.Tests.Stores;
 

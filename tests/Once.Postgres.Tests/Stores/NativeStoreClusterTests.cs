@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 using Once.Hosting.Postgres;
+using Once.Testing;
 using Orleans.TestingHost;
 using static Once.Postgres.Tests.PostgresCluster;
 
@@ -238,18 +241,26 @@ public sealed class NativeStoreClusterTests(PostgresServer postgres)
         Assert.Equal((OutcomeStatus.Applied, 3L, true), (replay.Status, replay.Version, replay.Replayed));
     }
 
-    private Task<InProcessTestCluster> StartNativeAsync(string database, string serviceId, int silos = 2, StoreFaults? faults = null) =>
+    private Task<InProcessTestCluster> StartNativeAsync(string database, string serviceId, int silos = 2, EntityStoreFaults? faults = null) =>
         StartAsync(database, serviceId, silos: silos, nativeStore: true, storeFaults: faults,
             configureSilo: silo => silo.Services.Configure<LedgerOptions>(o => o.MaxEntries = HotSet));
 
     private async Task<GuaranteeRun> RunGuaranteeWorkloadAsync(string type)
     {
         var database = await postgres.CreateDatabaseAsync();
-        var faults = new StoreFaults();
+        var faults = new EntityStoreFaults();
         await using var cluster = await StartNativeAsync(database, "native-guarantees-" + Guid.NewGuid().ToString("N")[..8], faults: faults);
         var account = new EntityKey(type, "acc-" + Guid.NewGuid().ToString("N"));
-        var run = await GuaranteeWorkload.RunAsync(cluster.Client, account, faults.Arm);
+        var run = await GuaranteeWorkload.RunAsync(cluster.Client, account, (entity, fault) => faults.Arm(entity, StoreFaultOf(fault)));
         Assert.Equal(GuaranteeWorkload.FaultsArmed, faults.Fired(account));
         return run;
     }
+
+    /// <summary>The workload's grain-storage faults as the store-level faults of the testing package.</summary>
+    private static StoreFault StoreFaultOf(StorageFault fault) => fault switch
+    {
+        StorageFault.ThrowBeforeWrite => StoreFault.FailBeforeCommit,
+        StorageFault.ThrowAfterWrite => StoreFault.FailAfterCommit,
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "The store faults have no such fault."),
+    };
 }

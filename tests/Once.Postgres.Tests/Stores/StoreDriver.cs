@@ -1,4 +1,6 @@
 using System.Globalization;
+using Once.Abstractions;
+using Once.Core;
 using Once.Samples.Accounts;
 
 namespace Once.Postgres.Tests.Stores;

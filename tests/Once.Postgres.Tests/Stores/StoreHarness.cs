@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Once.Abstractions;
+using Once.Core;
 using Once.Grains;
 using Once.Hosting;
 using Once.Hosting.Postgres;

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Once.Abstractions;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Once.Http;
+
+/// <summary>
+/// <c>GET /metrics</c>: the <c>Once</c> meter (<see cref="OnceTelemetry.MeterName"/>) in Prometheus text format,
+/// exported by OpenTelemetry, for every executable.
+/// </summary>
+public static class OnceMetricsExtensions
+{
+    public const string Path = "/metrics";
+
+    public static IServiceCollection AddOnceMetrics(this IServiceCollection services)
+    {
+        // OpenTelemetry listens to meters by name across the process, so it also sees the meter of a
+        // silo built in another service provider (the in-process test clusters).
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "Once"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(OnceTelemetry.MeterName)
+                // Every scrape collects afresh: scrapes are seconds apart, and a cached answer would hide
+                // the messages of the last few hundred milliseconds from whoever reads it right after them.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOnceMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint(Path);
+        return app;
+    }
+}
