@@ -24,8 +24,19 @@ public sealed class OnceStreamOptions
     /// outage does not dead-letter the backlog. Default: 7.00:00:00.</summary>
     public TimeSpan ExpiryTimeout { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How many times a message is dequeued before it is dead-lettered. Default: 5.</summary>
+    /// <summary>
+    /// How many deliveries of one message may fail at its entity (the handler throws, storage is down)
+    /// before the entity sets it aside in the dead-letter store with the failure's reason. Default: 5.
+    /// </summary>
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// How many times the queue hands out one message before it dead-letters the message itself
+    /// (source <c>queue</c>): the backstop for deliveries that never come back, such as a silo dying in
+    /// every one. Must be higher than <see cref="MaxAttempts"/>, so a failing message reaches the
+    /// dead-letter store with its reason first. Default: 20.
+    /// </summary>
+    public int QueueMaxAttempts { get; set; } = 20;
 
     /// <summary>
     /// How long a queue that was found empty may go unpolled: after an empty read a silo waits 200 ms,
@@ -70,6 +81,12 @@ public sealed class OnceStreamOptions
         if (MaxAttempts is < 1 or > 100)
         {
             yield return $"Once:Streams:MaxAttempts must be between 1 and 100 (was {MaxAttempts}).";
+        }
+
+        if (QueueMaxAttempts <= MaxAttempts || QueueMaxAttempts > 1000)
+        {
+            yield return $"Once:Streams:QueueMaxAttempts ({QueueMaxAttempts}) must be greater than Once:Streams:MaxAttempts ({MaxAttempts}) and at most 1000, "
+                + "or the queue dead-letters a failing message before its entity records why.";
         }
     }
 }

@@ -17,7 +17,7 @@ internal static class OnceStreamQueue
         // The provider opens a connection per query; returned to the pool, Npgsql would reset it with a
         // DISCARD ALL each time, a second statement for every poll. Its queries leave no session state.
         target.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
-        target.MaxAttempts = options.MaxAttempts;
+        target.MaxAttempts = options.QueueMaxAttempts;
         target.VisibilityTimeout = options.VisibilityTimeout;
         target.ExpiryTimeout = options.ExpiryTimeout;
     }

@@ -10,4 +10,18 @@ public sealed class WebhookOptions
 
     /// <summary>How long one attempt may take. Default: 00:00:10.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Returns the problems with these settings, each naming its setting; empty when valid.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MaxAttempts is < 1 or > 100)
+        {
+            yield return $"{SectionName}:MaxAttempts must be between 1 and 100 (was {MaxAttempts}).";
+        }
+
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"{SectionName}:Timeout must be greater than zero and at most 00:05:00 (was {Timeout}).";
+        }
+    }
 }

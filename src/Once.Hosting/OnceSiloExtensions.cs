@@ -10,20 +10,21 @@ namespace Once.Hosting;
 public static class OnceSiloExtensions
 {
     /// <summary>
-    /// Adds what every Once silo needs except storage: ledger options (section <c>Once:Ledger</c>,
-    /// validated at start), the metrics, a clock. Entity types are registered separately with
+    /// Adds what every Once silo needs except storage: the ledger, stream-consumer and webhook options
+    /// (sections <c>Once:Ledger</c>, <c>Once:Streams</c>, <c>Once:Webhooks</c>, each validated at start),
+    /// the metrics, a clock. Entity types are registered separately with
     /// <see cref="EntityTypeServiceCollectionExtensions.AddOnceEntityType"/>.
     /// </summary>
     public static ISiloBuilder AddOnceEngine(this ISiloBuilder silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
         var services = silo.Services;
-        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>());
+        // Each feature's settings, validated when the silo starts however it was built.
+        AddValidated<LedgerOptions>(services, LedgerOptions.SectionName, o => o.Validate());
+        AddValidated<StreamConsumerOptions>(services, StreamConsumerOptions.SectionName, o => o.Validate());
+        AddValidated<WebhookOptions>(services, WebhookOptions.SectionName, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
-        services.AddOptions<StreamConsumerOptions>().BindConfiguration(StreamConsumerOptions.SectionName);
-        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         services.TryAddSingleton(sp => new WebhookSender(new HttpClient(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
         services.TryAddSingleton<EntityCatalog>();
         // The default store keeps the entity in Orleans grain storage named "once"; hosts that use
@@ -35,6 +36,17 @@ public static class OnceSiloExtensions
         // State is stored as System.Text.Json: readable in the database, no CLR type names inside.
         silo.UseSystemTextJsonGrainStorageSerializer();
         return silo;
+    }
+
+    private static void AddValidated<TOptions>(IServiceCollection services, string section, Func<TOptions, IEnumerable<string>> validate)
+        where TOptions : class
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        // Once per options type, however often the engine is added.
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<TOptions>) && d.ImplementationInstance is SettingsValidator<TOptions>))
+        {
+            services.AddSingleton<IValidateOptions<TOptions>>(new SettingsValidator<TOptions>(validate));
+        }
     }
 
     /// <summary>Adds the engine with in-memory entity storage and memory streams: fast, and lost when the silo stops.</summary>

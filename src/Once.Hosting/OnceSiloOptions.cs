@@ -86,15 +86,7 @@ public sealed class OnceSiloOptions
 
         problems.AddRange(Ledger.Validate());
         problems.AddRange(Store.Validate());
-        if (Webhooks.MaxAttempts is < 1 or > 100)
-        {
-            problems.Add($"Once:Webhooks:MaxAttempts must be between 1 and 100 (was {Webhooks.MaxAttempts}).");
-        }
-
-        if (Webhooks.Timeout <= TimeSpan.Zero || Webhooks.Timeout > TimeSpan.FromMinutes(5))
-        {
-            problems.Add($"Once:Webhooks:Timeout must be greater than zero and at most 00:05:00 (was {Webhooks.Timeout}).");
-        }
+        problems.AddRange(Webhooks.Validate());
 
         return problems;
     }

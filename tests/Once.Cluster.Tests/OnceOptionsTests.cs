@@ -56,6 +56,8 @@ public sealed class OnceOptionsTests
     [InlineData("Once:Streams:VisibilityTimeout", "00:00:30", "Once:Streams:VisibilityTimeout")]
     [InlineData("Once:Streams:ExpiryTimeout", "00:10:00", "Once:Streams:ExpiryTimeout")]
     [InlineData("Once:Streams:MaxAttempts", "0", "Once:Streams:MaxAttempts")]
+    [InlineData("Once:Streams:QueueMaxAttempts", "5", "Once:Streams:QueueMaxAttempts")]
+    [InlineData("Once:Webhooks:Timeout", "00:00:00", "Once:Webhooks:Timeout")]
     [InlineData("Once:Streams:Provider", "Kafka", "Once:Streams:Provider")]
     public void BadSetting_Load_ThrowsNamingTheSetting(string key, string value, string named)
     {

@@ -24,7 +24,7 @@ public static class PostgresStoreExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var services = silo.Services;
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PostgresStoreOptions>, StoreOptionsValidator>();
+        services.AddSingleton<IValidateOptions<PostgresStoreOptions>>(new SettingsValidator<PostgresStoreOptions>(o => o.Validate()));
         services.AddSingleton(new EntityStoreDatabase(NpgsqlDataSource.Create(connectionString)));
         services.AddSingleton(sp => new PostgresCommitter(
             sp.GetRequiredService<EntityStoreDatabase>().DataSource,
@@ -52,15 +52,6 @@ public static class PostgresStoreExtensions
     }
 
     private static string ServiceId(IServiceProvider services) => services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
-
-    private sealed class StoreOptionsValidator : IValidateOptions<PostgresStoreOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, PostgresStoreOptions options)
-        {
-            var problems = options.Validate();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
-    }
 }
 
 /// <summary>The store's own connection pool, disposed with the silo.</summary>

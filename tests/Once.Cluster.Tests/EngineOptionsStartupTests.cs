@@ -5,13 +5,17 @@ using Once.Hosting;
 
 namespace Once.Cluster.Tests;
 
-public sealed class LedgerOptionsStartupTests
+/// <summary>A silo built with the engine alone (as the tests and the testing package build it) validates every feature's settings at start.</summary>
+public sealed class EngineOptionsStartupTests
 {
     [Theory]
     [InlineData("Once:Ledger:MaxEntries", "0")]
     [InlineData("Once:Ledger:Retention", "-1.00:00:00")]
     [InlineData("Once:Ledger:Retention", "00:00:00")]
-    public async Task BadLedgerSetting_SiloStart_FailsNamingTheSetting(string key, string value)
+    [InlineData("Once:Webhooks:MaxAttempts", "0")]
+    [InlineData("Once:Webhooks:Timeout", "00:10:00")]
+    [InlineData("Once:Streams:MaxAttempts", "0")]
+    public async Task BadEngineSetting_SiloStart_FailsNamingTheSetting(string key, string value)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection([new(key, value)]);
