@@ -12,6 +12,9 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _errors);
 
+    /// <summary>An error another process logged (the Once.Api process under test).</summary>
+    public void Record(string line) => _errors.Enqueue(line);
+
     public void Dispose()
     {
     }

@@ -13,7 +13,8 @@ public sealed class MetricsEndpointTests(OnceHttpFixture fixture)
     private const string Messages = "once_messages_total";
     private const string DeadLetters = "once_dead_letters_total";
 
-    private readonly HttpClient _client = fixture.Client;
+    // The silos' counters: served by the API in this process, which shares their meter.
+    private readonly HttpClient _client = fixture.InProcessClient;
 
     [Fact]
     public async Task Scrape_MessageThenReplay_PrometheusTextWithAppliedAndReplayedCountedOnceEach()

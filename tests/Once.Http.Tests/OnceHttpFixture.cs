@@ -20,6 +20,9 @@ namespace Once.Http.Tests;
 /// <see cref="MeteredEntitiesExtensions"/>' types for the metrics tests. <c>/metrics</c> is served by
 /// the HTTP app; it sees the silos' counters because OpenTelemetry listens to the <c>Once</c> meter by
 /// name across the process.
+/// With <c>ONCE_HTTP_API=process</c> (a second pass of these tests in CI), <see cref="Client"/> and
+/// <see cref="KestrelAddress"/> are a real Once.Api process instead, a cluster client of these silos
+/// with no handler assembly: the whole HTTP contract then runs against the API as it is deployed.
 /// </summary>
 public sealed class OnceHttpFixture : IAsyncLifetime
 {
@@ -29,11 +32,23 @@ public sealed class OnceHttpFixture : IAsyncLifetime
     private InProcessTestCluster? _cluster;
     private WebApplication? _app;
     private WebApplication? _kestrel;
+    private ApiProcess? _process;
+    private TcpCluster? _tcp;
 
+    /// <summary>Whether this run tests a real Once.Api process (<c>ONCE_HTTP_API=process</c>).</summary>
+    public static bool AgainstApiProcess => Environment.GetEnvironmentVariable("ONCE_HTTP_API") == "process";
+
+    /// <summary>The API under test: in this process, or the Once.Api process.</summary>
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>
+    /// The API in this process, which also serves the silos' counters on <c>/metrics</c> (OpenTelemetry
+    /// listens to the meter across the process; a silo process serves its own).
+    /// </summary>
+    public HttpClient InProcessClient { get; private set; } = null!;
+
     /// <summary>The cluster client the API instances use (memory streams over 8 partitions, like the silos).</summary>
-    public IClusterClient ClusterClient => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
+    public IClusterClient ClusterClient => _tcp?.Client ?? _cluster?.Client ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>Where the Kestrel instance of the API listens, e.g. http://127.0.0.1:41234.</summary>
     public Uri KestrelAddress { get; private set; } = null!;
@@ -43,24 +58,47 @@ public sealed class OnceHttpFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
+        if (AgainstApiProcess)
         {
-            silo.AddOnceInMemory();
-            silo.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
-            silo.Services.Configure<StreamConsumerOptions>(o => o.MaxAttempts = StreamMaxAttempts);
-        });
-        builder.ConfigureClient(client => client.AddOnceMemoryStreams());
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+            _tcp = await TcpCluster.StartAsync(2, ConfigureSilo);
+        }
+        else
+        {
+            var builder = new InProcessTestClusterBuilder(2);
+            builder.Options.ConfigureFileLogging = false;
+            builder.ConfigureSilo((_, silo) => ConfigureSilo(silo));
+            builder.ConfigureClient(client => client.AddOnceMemoryStreams());
+            _cluster = builder.Build();
+            await _cluster.DeployAsync();
+        }
 
         _app = await StartAppAsync(web => web.WebHost.UseTestServer());
-        Client = _app.GetTestClient();
+        InProcessClient = _app.GetTestClient();
+        if (AgainstApiProcess)
+        {
+            _process = await ApiProcess.StartAsync(_tcp!, Logs);
+            // Header values as the test server takes them: a non-ASCII Idempotency-Key goes out as UTF-8
+            // bytes (for the API to refuse) instead of being refused by this client first.
+            Client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
+            {
+                BaseAddress = _process.Address,
+            };
+            KestrelAddress = _process.Address;
+            return;
+        }
+
+        Client = InProcessClient;
         // The same API behind Kestrel on a loopback port, for what only a real server does: framing,
         // path normalisation, its own refusals.
         _kestrel = await StartAppAsync(web => web.WebHost.UseUrls("http://127.0.0.1:0"));
         KestrelAddress = new Uri(_kestrel.Urls.First());
+    }
+
+    private static void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.AddOnceInMemory();
+        silo.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
+        silo.Services.Configure<StreamConsumerOptions>(o => o.MaxAttempts = StreamMaxAttempts);
     }
 
     private async Task<WebApplication> StartAppAsync(Action<WebApplicationBuilder> server)
@@ -69,8 +107,8 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         server(web);
         web.Logging.SetMinimumLevel(LogLevel.Warning);
         web.Logging.AddProvider(Logs);
-        web.Services.AddSingleton<IGrainFactory>(_cluster!.Client);
-        web.Services.AddSingleton(_cluster.Client);
+        web.Services.AddSingleton<IGrainFactory>(ClusterClient);
+        web.Services.AddSingleton(ClusterClient);
         web.Services.AddSingleton<EntityStreamPublisher>();
         // Like Once.Api: the front end carries no handlers; the silos check every message.
         web.Services.AddOnceHttp();
@@ -87,6 +125,12 @@ public sealed class OnceHttpFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client?.Dispose();
+        InProcessClient?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
         foreach (var app in new[] { _app, _kestrel })
         {
             if (app is not null)
@@ -99,6 +143,11 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();
+        }
+
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync();
         }
     }
 }

@@ -125,53 +125,9 @@ public sealed class LocalCluster : IAsyncDisposable
         return (process.ExitCode, await error + await output);
     }
 
-    /// <summary>
-    /// Listening ports come from below Linux's ephemeral range (32768-60999): a port picked there is
-    /// free when checked, but any outgoing connection of any process (Npgsql's, Orleans', HTTP
-    /// clients') may take it before the silo binds it, which made process tests fail now and then.
-    /// Each port is handed out once per test run.
-    /// </summary>
-    private const int FirstPort = 20000;
-    private const int LastPort = 32000;
-
-    private static readonly HashSet<int> Handed = [];
-
-    internal static int FreePort() => FreePorts(1);
+    /// <summary>A free listening port (<see cref="TestPorts"/>).</summary>
+    internal static int FreePort() => TestPorts.Free();
 
     /// <summary>A base port whose next three ports are free (the script uses base+1..base+3).</summary>
-    private static string FreeRangeBase() => (FreePorts(3) - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The first of <paramref name="count"/> consecutive free ports, none handed out before.</summary>
-    private static int FreePorts(int count)
-    {
-        lock (Handed)
-        {
-            for (var attempt = 0; attempt < 1000; attempt++)
-            {
-                var first = Random.Shared.Next(FirstPort, LastPort - count);
-                var ports = Enumerable.Range(first, count).ToArray();
-                if (ports.All(p => !Handed.Contains(p) && IsFree(p)))
-                {
-                    Handed.UnionWith(ports);
-                    return first;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("No free range of ports found.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static string FreeRangeBase() => (TestPorts.FreeRange(3) - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
