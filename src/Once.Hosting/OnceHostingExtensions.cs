@@ -28,9 +28,6 @@ public static partial class OnceHostingExtensions
         var siloOptions = OnceSiloOptions.Load(builder.Configuration, options);
         builder.Services.AddOnceClientServices(options);
         builder.Services.AddSingleton(siloOptions);
-        builder.Services.AddOptions<OnceSiloOptions>().Configure(o => Copy(siloOptions, o)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<OnceSiloOptions>, GuaranteesValidator>();
-        builder.Services.AddSingleton(sp => new EntityCatalog(sp.GetServices<EntityRegistration>(), siloOptions.ParsedGuarantees()));
         if (options.UsesPostgres)
         {
             builder.Services.AddSingleton<Orleans.ILifecycleParticipant<Orleans.Runtime.ISiloLifecycle>, DatabaseStartupGate>();
@@ -56,42 +53,61 @@ public static partial class OnceHostingExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             }
 
-            if (options.Storage == StorageKind.Postgres)
-            {
-                silo.AddOncePostgresStore(options.ConnectionString!);
-            }
-
-            silo.AddOnceEngine();
-            // The default strategy of grains without a placement attribute: the entity grain's.
-            silo.Services.AddSingleton<PlacementStrategy>(siloOptions.Placement switch
-            {
-                PlacementKind.ResourceOptimized => new ResourceOptimizedPlacement(),
-                PlacementKind.Random => new RandomPlacement(),
-                _ => new PreferLocalPlacement(),
-            });
-            // Reminders wake entities whose outbox still holds messages; they live with the state. The
-            // grain storage also keeps the dead letters (with either PostgreSQL entity store).
-            if (options.Storage != StorageKind.Memory)
-            {
-                silo.AddAdoNetGrainStorage(EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
-                silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
-            }
-            else
-            {
-                silo.AddMemoryGrainStorage(EntityGrainNames.StorageName);
-                silo.UseInMemoryReminderService();
-            }
-
-            if (options.StreamProvider == StorageKind.Postgres)
-            {
-                silo.AddOncePostgresStreams(options.ConnectionString!, options.Streams);
-            }
-            else
-            {
-                silo.AddOnceMemoryStreams(options.Streams.Partitions);
-            }
+            silo.AddOnce(options, siloOptions);
         });
         return options;
+    }
+
+    /// <summary>
+    /// Everything of a Once silo but its clustering, ids and ports: the entity types' catalog (with
+    /// <c>Once:Guarantees</c>, checked at start), the store <see cref="OnceOptions.Storage"/> names, the
+    /// engine, placement, reminders and streams. <see cref="AddOnceSilo"/> builds every silo with it,
+    /// and in-process test clusters with <see cref="OnceSiloExtensions.AddOnceInMemory"/> (the defaults).
+    /// </summary>
+    public static ISiloBuilder AddOnce(this ISiloBuilder silo, OnceOptions options, OnceSiloOptions siloOptions)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(siloOptions);
+        silo.Services.AddOptions<OnceSiloOptions>().Configure(o => Copy(siloOptions, o)).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<OnceSiloOptions>, GuaranteesValidator>();
+        silo.Services.AddSingleton(sp => new EntityCatalog(sp.GetServices<EntityRegistration>(), siloOptions.ParsedGuarantees()));
+        if (options.Storage == StorageKind.Postgres)
+        {
+            silo.AddOncePostgresStore(options.ConnectionString!);
+        }
+
+        silo.AddOnceEngine();
+        // The default strategy of grains without a placement attribute: the entity grain's.
+        silo.Services.AddSingleton<PlacementStrategy>(siloOptions.Placement switch
+        {
+            PlacementKind.ResourceOptimized => new ResourceOptimizedPlacement(),
+            PlacementKind.Random => new RandomPlacement(),
+            _ => new PreferLocalPlacement(),
+        });
+        // Reminders wake entities whose outbox still holds messages; they live with the state. The
+        // grain storage also keeps the dead letters (with either PostgreSQL entity store).
+        if (options.Storage != StorageKind.Memory)
+        {
+            silo.AddAdoNetGrainStorage(EntityGrainNames.StorageName, o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
+            silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(EntityGrainNames.StorageName);
+            silo.UseInMemoryReminderService();
+        }
+
+        if (options.StreamProvider == StorageKind.Postgres)
+        {
+            silo.AddOncePostgresStreams(options.ConnectionString!, options.Streams);
+        }
+        else
+        {
+            silo.AddOnceMemoryStreams(options.Streams.Partitions);
+        }
+
+        return silo;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Once.Client;
 using Once.Core;
 using Once.Grains;
 
@@ -49,7 +50,9 @@ public static class OnceSiloExtensions
         }
     }
 
-    /// <summary>Adds the engine with in-memory entity storage and memory streams: fast, and lost when the silo stops.</summary>
-    public static ISiloBuilder AddOnceInMemory(this ISiloBuilder silo) =>
-        silo.AddOnceEngine().AddMemoryGrainStorage(EntityGrainNames.StorageName).AddOnceMemoryStreams().UseInMemoryReminderService();
+    /// <summary>
+    /// A Once silo with the default settings (<see cref="OnceHostingExtensions.AddOnce"/>): in-memory
+    /// entity storage, memory streams and reminders; fast, and lost when the silo stops.
+    /// </summary>
+    public static ISiloBuilder AddOnceInMemory(this ISiloBuilder silo) => silo.AddOnce(new OnceOptions(), new OnceSiloOptions());
 }

@@ -37,19 +37,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
-    public ClusterFixture() => Catalog = new(
-    [
-        new EntityRegistration(new AccountsHandler()),
-        new EntityRegistration(new AccountsHandler(NoDedupAccounts), DeliveryGuarantee.AtLeastOnce),
-        new EntityRegistration(new AccountsHandler(AtMostOnceAccounts), DeliveryGuarantee.AtMostOnce),
-        new EntityRegistration(Flaky),
-    ]);
-
     /// <summary>The <c>flaky</c> entity type every silo runs: a poison or a transiently failing message on demand.</summary>
     public FlakyHandler Flaky { get; } = new();
-
-    /// <summary>The catalog a front-end service would build: the same entity types as the silos.</summary>
-    public EntityCatalog Catalog { get; }
 
     public EntityStreamPublisher Publisher => new(Client);
 
