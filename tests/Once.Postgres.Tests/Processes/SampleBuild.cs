@@ -42,7 +42,7 @@ public sealed class SampleBuild : IAsyncLifetime
     public async Task<(int ExitCode, string Output)> DotnetAsync(string directory, params string[] arguments) =>
         await ChildProcess.RunAsync("dotnet", arguments, BuildTimeout, directory, Environment);
 
-    private static string GlobalPackages() =>
+    public static string GlobalPackages() =>
         System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
             ? configured
             : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");

@@ -15,7 +15,7 @@ namespace Once.Postgres.Tests.Processes;
 /// </summary>
 // In the PostgreSQL collection so these processes never start beside a test cluster.
 [Collection(PostgresCollection.Name)]
-public sealed class SampleTests(SampleBuild sample) : IClassFixture<SampleBuild>
+public sealed partial class SampleTests(SampleBuild sample) : IClassFixture<SampleBuild>
 {
     private string Sample => sample.Sample;
 
