@@ -23,8 +23,8 @@ internal static class SiloProcess
     public static async Task<int> RunAsync(string[] args) => await OnceHost.RunAsync(async () =>
     {
         var builder = OnceHost.CreateBuilder(args);
-        builder.AddOnceSilo();
-        builder.Services.AddSampleDomains();
+        var options = builder.AddOnceSilo();
+        builder.Services.AddSampleDomains().AddOnceHealth(options).AddOnceMetrics();
         builder.Services.AddOnceEntityType(new AccountsHandler(AtLeastOnceAccounts), DeliveryGuarantee.AtLeastOnce);
         var app = builder.Build();
         app.MapOnceHealth();
