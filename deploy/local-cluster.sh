@@ -13,13 +13,15 @@
 #   deploy/local-cluster.sh start-silo N   start silo N again and wait until it is ready
 #   deploy/local-cluster.sh postgres       start only PostgreSQL (nothing else) and print its connection string
 #   deploy/local-cluster.sh stop-postgres  stop only the PostgreSQL that `postgres` or `start` started
+#   deploy/local-cluster.sh api-key        print the API key the API takes (header X-Api-Key)
 #
 # Settings (environment): ONCE_CLUSTER_DIR (state and logs, default .artifacts/local-cluster),
 # ONCE_POSTGRES (use this database instead of starting one), ONCE_PG_PORT (default 54329),
 # ONCE_API_PORT (5080), ONCE_SILO_PORT_BASE (11110: silo N uses base+N), ONCE_GATEWAY_PORT_BASE
 # (30000), ONCE_HEALTH_PORT_BASE (8080), ONCE_CONFIGURATION (Release), ONCE_BUILD (1; 0 skips the build),
 # ONCE_PG_OPTIONS (extra PostgreSQL server options, e.g. "-c max_connections=600"), ONCE_READY_TIMEOUT
-# (seconds to wait for a process to report ready, default 120).
+# (seconds to wait for a process to report ready, default 120), ONCE_API_KEY (the API's key with every
+# scope; default: one generated at the first start and kept in ONCE_CLUSTER_DIR/api-key).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +89,14 @@ cluster_env() {
   export Once__AdvertisedHost=127.0.0.1 ONCE_POSTGRES
   ONCE_POSTGRES=$(connection_string)
   export Logging__LogLevel__Default=Warning Logging__LogLevel__Once=Information
+}
+
+# The API's development key: every scope, generated once per cluster folder unless ONCE_API_KEY is set.
+api_key() {
+  if [ -n "${ONCE_API_KEY:-}" ]; then echo "$ONCE_API_KEY"; return; fi
+  mkdir -p "$dir"
+  [ -s "$dir/api-key" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/api-key")
+  cat "$dir/api-key"
 }
 
 spawn() { # name, dll, args...
@@ -158,15 +168,20 @@ case "${1:-}" in
     (cluster_env; dotnet "$(dll Once.Silo)" migrate >>"$dir/migrate.log" 2>&1) \
       || { log "migrate failed; see $dir/migrate.log"; exit 1; }
     for n in $(seq 1 $silos); do start_silo "$n"; done
-    spawn api "$(dll Once.Api)" --urls "http://127.0.0.1:$api_port" --Once:GatewayPort=$((gateway_base + 1))
+    key=$(api_key)
+    (export Once__Auth__Mode=ApiKey Once__Auth__ApiKeys__local__Key="$key" Once__Auth__ApiKeys__local__Scopes=send,read,admin,metrics
+     spawn api "$(dll Once.Api)" --urls "http://127.0.0.1:$api_port" --Once:GatewayPort=$((gateway_base + 1)))
     wait_ready api "http://127.0.0.1:$api_port/health/ready"
-    log "API ready on http://127.0.0.1:$api_port (logs in $dir)"
+    log "API ready on http://127.0.0.1:$api_port (logs in $dir); send the header X-Api-Key: $key ('api-key' prints it)"
     ;;
   stop)
     stop_process api
     for n in $(seq 1 $silos); do stop_process "silo$n"; done
     stop_postgres
     log "stopped"
+    ;;
+  api-key)
+    api_key
     ;;
   status)
     all_ready=1
@@ -206,7 +221,7 @@ case "${1:-}" in
     log "PostgreSQL stopped"
     ;;
   *)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^set -euo pipefail/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'
     [ "${1:-}" = --help ] || [ "${1:-}" = -h ] || [ "${1:-}" = help ] && exit 0
     exit 2
     ;;

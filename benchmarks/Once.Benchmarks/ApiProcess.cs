@@ -52,6 +52,10 @@ internal sealed class ApiProcess : IAsyncDisposable
             ["Once__ClusterId"] = cluster.ClusterId,
             [OnceOptions.ConnectionStringVariable] = connectionString,
             ["Logging__LogLevel__Default"] = "Warning",
+            // As deployed: every request carries an API key (one SHA-256 and a constant-time compare).
+            ["Once__Auth__Mode"] = "ApiKey",
+            [$"Once__Auth__ApiKeys__benchmark__Key"] = BenchmarkKey,
+            [$"Once__Auth__ApiKeys__benchmark__Scopes"] = "send,read",
         };
         foreach (var (key, value) in environment)
         {
@@ -62,8 +66,12 @@ internal sealed class ApiProcess : IAsyncDisposable
         var process = await ChildProcess.StartAsync(start, log, new Uri($"http://127.0.0.1:{port}/health/ready"), "Once.Api");
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections };
         var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("X-Api-Key", BenchmarkKey);
         return new ApiProcess(process, http);
     }
+
+    /// <summary>The API key of the benchmark's API process (a throwaway process on loopback).</summary>
+    private const string BenchmarkKey = "benchmark-key-0123456789abcdef";
 
     /// <summary>
     /// <c>POST /v1/entities/{type}/{id}/messages</c> with the message id as <c>Idempotency-Key</c>;

@@ -190,7 +190,7 @@ internal static class AvailabilityBenchmark
     /// <summary>Closed-loop deposits over HTTP; every attempt is recorded, every deposit is sent until acknowledged.</summary>
     private sealed class HttpLoad(Uri api, int workers, int accounts) : IDisposable
     {
-        private readonly HttpClient _http = new() { BaseAddress = api, Timeout = TimeSpan.FromSeconds(30) };
+        private readonly HttpClient _http = new() { BaseAddress = api, Timeout = TimeSpan.FromSeconds(30), DefaultRequestHeaders = { { "X-Api-Key", ScriptCluster.ApiKey } } };
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly ConcurrentQueue<Attempt> _attempts = new();
         private readonly ConcurrentDictionary<int, decimal> _sums = new();
@@ -297,6 +297,9 @@ internal static class AvailabilityBenchmark
 
         private string ConnectionString => $"Host=127.0.0.1;Port={_environment["ONCE_PG_PORT"]};Database=once;Username=postgres";
 
+        /// <summary>The API key the script's API takes in this run.</summary>
+        public const string ApiKey = "availability-key-0123456789";
+
         public static async Task<ScriptCluster> StartAsync(string root)
         {
             var directory = Path.Combine(root, ".artifacts", "availability");
@@ -310,6 +313,7 @@ internal static class AvailabilityBenchmark
                 ["ONCE_SILO_PORT_BASE"] = FreeRangeBase(),
                 ["ONCE_GATEWAY_PORT_BASE"] = FreeRangeBase(),
                 ["ONCE_HEALTH_PORT_BASE"] = FreeRangeBase(),
+                ["ONCE_API_KEY"] = ApiKey,
             });
             // A run that was interrupted may have left its processes running on the same folder.
             await cluster.RunAsync("stop");

@@ -26,6 +26,8 @@ return await OnceHost.RunAsync(async () =>
     builder.UseDefaultUrl("http://localhost:5080");
 
     var options = builder.AddOnceClient();
+    // Once.Api runs open only when told to: Once:Auth:Mode has no default here.
+    builder.AddOnceAuth(defaultMode: null);
     builder.Services.AddOnceHttp().AddOnceHealth(options).AddOnceMetrics();
 
     var app = builder.BuildOnce();

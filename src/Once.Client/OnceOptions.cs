@@ -22,6 +22,9 @@ public sealed class OnceOptions
     /// </summary>
     public static readonly IReadOnlyList<string> SiloSettings = ["ApplySchema", "Placement", "Guarantees", "Ledger", "Store", "Webhooks"];
 
+    /// <summary>The settings of the section that only the HTTP API reads (and checks): <c>Once:Auth</c>.</summary>
+    public static readonly IReadOnlyList<string> HttpSettings = ["Auth"];
+
     /// <summary>Where entity state lives. Default: Memory.</summary>
     public StorageKind Storage { get; set; } = StorageKind.Memory;
 
@@ -70,7 +73,7 @@ public sealed class OnceOptions
         var options = new OnceOptions();
         var section = configuration.GetSection(SectionName);
         // Unknown keys are errors too: a misspelt setting must not be silently ignored.
-        if (UnknownSettings(section, typeof(OnceOptions), SiloSettings) is { } unknown)
+        if (UnknownSettings(section, typeof(OnceOptions), [.. SiloSettings, .. HttpSettings]) is { } unknown)
         {
             throw new OnceConfigurationException([unknown]);
         }

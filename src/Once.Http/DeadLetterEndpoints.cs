@@ -23,8 +23,8 @@ public static partial class DeadLetterEndpoints
     public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/v1/dead-letters", ListAsync);
-        app.MapPost("/v1/dead-letters/{id}/requeue", RequeueAsync);
+        app.MapGet("/v1/dead-letters", ListAsync).RequireScope(app, OnceScopes.Admin);
+        app.MapPost("/v1/dead-letters/{id}/requeue", RequeueAsync).RequireScope(app, OnceScopes.Admin);
         return app;
     }
 

@@ -19,16 +19,16 @@ public static partial class EntityEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         var entities = app.MapGroup("/v1/entities/{type}/{id}");
-        entities.MapPost("/messages", SendAsync);
-        entities.MapGet("/", GetAsync);
-        entities.MapGet("/messages/{**messageId}", GetOutcomeAsync);
+        entities.MapPost("/messages", SendAsync).RequireScope(app, OnceScopes.Send);
+        entities.MapGet("/", GetAsync).RequireScope(app, OnceScopes.Read);
+        entities.MapGet("/messages/{**messageId}", GetOutcomeAsync).RequireScope(app, OnceScopes.Read);
         return app;
     }
 
     private static async Task<IResult> SendAsync(
         string type, string id, HttpRequest request, IGrainFactory grains, EntityTypeDirectory types, ILoggerFactory loggers, IOptions<EntityCallOptions> calls)
     {
-        if (await ResolveEntityAsync(type, id, types, request.HttpContext.RequestAborted) is { } notFound)
+        if (await ResolveEntityAsync(type, id, types, request.HttpContext.User, request.HttpContext.RequestAborted) is { } notFound)
         {
             return notFound;
         }
@@ -58,7 +58,7 @@ public static partial class EntityEndpoints
     private static async Task<IResult> GetAsync(
         string type, string id, HttpResponse response, IGrainFactory grains, EntityTypeDirectory types, IOptions<EntityCallOptions> calls)
     {
-        if (await ResolveEntityAsync(type, id, types, response.HttpContext.RequestAborted) is { } notFound)
+        if (await ResolveEntityAsync(type, id, types, response.HttpContext.User, response.HttpContext.RequestAborted) is { } notFound)
         {
             return notFound;
         }
@@ -78,7 +78,7 @@ public static partial class EntityEndpoints
     private static async Task<IResult> GetOutcomeAsync(
         string type, string id, string messageId, HttpContext context, IGrainFactory grains, EntityTypeDirectory types, IOptions<EntityCallOptions> calls)
     {
-        if (await ResolveEntityAsync(type, id, types, context.RequestAborted) is { } notFound)
+        if (await ResolveEntityAsync(type, id, types, context.User, context.RequestAborted) is { } notFound)
         {
             return notFound;
         }
@@ -131,9 +131,18 @@ public static partial class EntityEndpoints
         return (null, "The path does not name one message plainly: write it as /v1/entities/{type}/{id}/messages/{messageId}, without '.' or '..' segments before the message id.");
     }
 
-    /// <summary>404 for an entity type the cluster does not run, 400 for a bad entity id, else null.</summary>
-    internal static async Task<IResult?> ResolveEntityAsync(string type, string id, EntityTypeDirectory types, CancellationToken cancellationToken)
+    /// <summary>
+    /// 403 for an entity type the caller's key may not name, 404 for one the cluster does not run, 400
+    /// for a bad entity id, else null.
+    /// </summary>
+    internal static async Task<IResult?> ResolveEntityAsync(
+        string type, string id, EntityTypeDirectory types, System.Security.Claims.ClaimsPrincipal user, CancellationToken cancellationToken)
     {
+        if (!OnceScopes.MayUse(user, type))
+        {
+            return Problems.Forbidden($"These credentials may not name entities of type '{type}'.");
+        }
+
         var (exists, known) = await types.FindAsync(type, cancellationToken);
         if (!exists)
         {

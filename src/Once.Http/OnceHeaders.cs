@@ -4,5 +4,8 @@ namespace Once.Http;
 public static class OnceHeaders
 {
     public const string IdempotencyKey = "Idempotency-Key";
+
+    /// <summary>The API key, with <c>Once:Auth:Mode=ApiKey</c>.</summary>
+    public const string ApiKey = "X-Api-Key";
     public const string IdempotentReplayed = "Idempotent-Replayed";
 }

@@ -35,6 +35,12 @@ public static class OnceHttpExtensions
             ? next(context)
             : Problems.Make(StatusCodes.Status501NotImplemented, ProblemTypes.MethodNotImplemented, "The method is not implemented.",
                 $"This server has no method '{context.Request.Method}'; methods are case-sensitive (GET, POST, ...).").ExecuteAsync(context));
+        if (OnceAuthExtensions.IsSecured(app.Services))
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
         app.MapEntityEndpoints();
         app.MapStreamEndpoints();
         app.MapDeadLetterEndpoints();

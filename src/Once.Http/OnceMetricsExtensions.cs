@@ -31,7 +31,7 @@ public static class OnceMetricsExtensions
 
     public static IEndpointRouteBuilder MapOnceMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint(Path);
+        app.MapPrometheusScrapingEndpoint(Path).RequireScope(app, OnceScopes.Metrics);
         return app;
     }
 }

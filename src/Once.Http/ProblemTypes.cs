@@ -19,4 +19,6 @@ public static class ProblemTypes
     public const string InternalError = "urn:once:problem:internal-error";
     public const string ProcessingFailed = "urn:once:problem:processing-failed";
     public const string Unavailable = "urn:once:problem:unavailable";
+    public const string Unauthorized = "urn:once:problem:unauthorized";
+    public const string Forbidden = "urn:once:problem:forbidden";
 }

@@ -32,6 +32,12 @@ internal static class Problems
             : Make(exception.StatusCode is >= 400 and < 500 ? exception.StatusCode : StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest,
                 "The request is invalid.", $"The request could not be read: {exception.Message}");
 
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        Make(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Authentication is required.", detail);
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        Make(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Not allowed.", detail);
+
     public static ProblemHttpResult NotFound(string detail) =>
         Make(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", detail);
 

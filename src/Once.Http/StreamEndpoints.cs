@@ -18,7 +18,7 @@ public static partial class StreamEndpoints
     public static IEndpointRouteBuilder MapStreamEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/v1/streams/{type}/{id}", PublishAsync);
+        app.MapPost("/v1/streams/{type}/{id}", PublishAsync).RequireScope(app, OnceScopes.Send);
         return app;
     }
 
@@ -30,7 +30,7 @@ public static partial class StreamEndpoints
         [FromServices] EntityStreamPublisher publisher,
         [FromServices] ILoggerFactory loggers)
     {
-        if (await EntityEndpoints.ResolveEntityAsync(type, id, types, request.HttpContext.RequestAborted) is { } notFound)
+        if (await EntityEndpoints.ResolveEntityAsync(type, id, types, request.HttpContext.User, request.HttpContext.RequestAborted) is { } notFound)
         {
             return notFound;
         }

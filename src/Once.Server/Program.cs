@@ -22,6 +22,8 @@ return await OnceHost.RunAsync(async () =>
     builder.UseDefaultUrl("http://localhost:5080");
 
     var options = builder.AddOnceSilo();
+    // The development server is open unless Once:Auth:Mode says otherwise, and says so at start.
+    builder.AddOnceAuth(defaultMode: AuthMode.None);
     builder.Services.AddSampleDomains().AddOnceHttp().AddOnceHealth(options).AddOnceMetrics();
 
     var app = builder.BuildOnce();

@@ -5,7 +5,8 @@ namespace Once.Http.Tests;
 
 /// <summary>
 /// Once.Api as it is deployed: its own process, a cluster client of <see cref="TcpCluster"/>, with
-/// no handler assembly. The errors it logs are recorded in <see cref="CapturedLogs"/>.
+/// no handler assembly, with authentication on (<see cref="Key"/>). The errors it logs are recorded in
+/// <see cref="CapturedLogs"/>.
 /// </summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
@@ -19,6 +20,9 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The API key of the process: every scope.</summary>
+    public const string Key = "http-contract-tests-key-0123";
+
     public static async Task<ApiProcess> StartAsync(TcpCluster cluster, CapturedLogs logs)
     {
         var port = TestPorts.Free();
@@ -29,6 +33,9 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.Environment["Once__GatewayPort"] = cluster.GatewayPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["Once__ServiceId"] = cluster.ServiceId;
         start.Environment["Once__ClusterId"] = cluster.ClusterId;
+        start.Environment["Once__Auth__Mode"] = "ApiKey";
+        start.Environment["Once__Auth__ApiKeys__tests__Key"] = Key;
+        start.Environment["Once__Auth__ApiKeys__tests__Scopes"] = "send,read,admin,metrics";
         start.Environment.Remove("ONCE_POSTGRES");
         var process = Process.Start(start)!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();

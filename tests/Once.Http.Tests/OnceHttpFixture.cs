@@ -35,6 +35,13 @@ public sealed class OnceHttpFixture : IAsyncLifetime
     private ApiProcess? _process;
     private TcpCluster? _tcp;
 
+    /// <summary>
+    /// The key every request of the tests sends to the API process, which runs with
+    /// <c>Once:Auth:Mode=ApiKey</c> (a key with every scope): the contract holds with authentication on.
+    /// Null in process, where the API is open.
+    /// </summary>
+    public static string? ApiKey => AgainstApiProcess ? ApiProcess.Key : null;
+
     /// <summary>Whether this run tests a real Once.Api process (<c>ONCE_HTTP_API=process</c>).</summary>
     public static bool AgainstApiProcess => Environment.GetEnvironmentVariable("ONCE_HTTP_API") == "process";
 
@@ -82,6 +89,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
             Client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
             {
                 BaseAddress = _process.Address,
+                DefaultRequestHeaders = { { "X-Api-Key", ApiProcess.Key } },
             };
             KestrelAddress = _process.Address;
             return;

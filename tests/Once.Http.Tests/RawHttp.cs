@@ -44,8 +44,19 @@ internal static class RawHttp
         return response;
     }
 
-    public static Task<Response> SendAsync(Uri server, string head, string body = "", bool endInput = false) =>
-        SendAsync(server, Encoding.UTF8.GetBytes(head.Replace("\n", "\r\n", StringComparison.Ordinal) + body), endInput);
+    /// <summary>
+    /// Sends a request written as text (lines end in \n). Against an API that asks for a key
+    /// (<see cref="OnceHttpFixture.ApiKey"/>), the key goes in a header after the request line.
+    /// </summary>
+    public static Task<Response> SendAsync(Uri server, string head, string body = "", bool endInput = false)
+    {
+        if (OnceHttpFixture.ApiKey is { } key && head.IndexOf('\n', StringComparison.Ordinal) is var end and >= 0)
+        {
+            head = head.Insert(end + 1, $"X-Api-Key: {key}\n");
+        }
+
+        return SendAsync(server, Encoding.UTF8.GetBytes(head.Replace("\n", "\r\n", StringComparison.Ordinal) + body), endInput);
+    }
 
     /// <summary>The response once its head and whole body (by Content-Length or chunks) are in; null before.</summary>
     private static Response? TryParse(byte[] bytes)

@@ -44,7 +44,7 @@ internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depos
             deliveries.Insert(random.Next(deliveries.IndexOf(deposit) + 1, deliveries.Count + 1), deposit);
         }
 
-        using var http = new HttpClient { BaseAddress = cluster.Api, Timeout = TimeSpan.FromSeconds(90) };
+        using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         var answers = new ConcurrentDictionary<string, ConcurrentBag<string>>();
         var queue = new ConcurrentQueue<Deposit>(deliveries);
         int sent = 0, retries = 0, unanswered = 0;

@@ -38,6 +38,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["ONCE_SILO_PORT_BASE"] = FreeRangeBase(),
             ["ONCE_GATEWAY_PORT_BASE"] = FreeRangeBase(),
             ["ONCE_HEALTH_PORT_BASE"] = FreeRangeBase(),
+            ["ONCE_API_KEY"] = ApiKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -47,6 +48,17 @@ public sealed class LocalCluster : IAsyncDisposable
         var cluster = new LocalCluster(Path.Combine(Repository.Root, "deploy", "local-cluster.sh"), environment, new Uri($"http://127.0.0.1:{apiPort}"));
         await cluster.RunAsync("start");
         return cluster;
+    }
+
+    /// <summary>The key the API of every test cluster takes (the script's development key, with every scope).</summary>
+    public const string ApiKey = "process-tests-key-0123456789";
+
+    /// <summary>A client of the API that sends the cluster's key.</summary>
+    public HttpClient CreateApiClient(TimeSpan timeout)
+    {
+        var http = new HttpClient { BaseAddress = Api, Timeout = timeout };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return http;
     }
 
     /// <summary>SIGKILL one silo process: a crash, not a shutdown.</summary>

@@ -32,7 +32,7 @@ public sealed class SiloFreezeTests(PostgresServer postgres, ITestOutputHelper o
         }
 
         var result = await new KillWorkload(cluster, Accounts, DepositsPerAccount, seed: 20261202, fault: FreezeAsync).RunAsync();
-        using var http = new HttpClient { BaseAddress = cluster.Api, Timeout = TimeSpan.FromSeconds(90) };
+        using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         var violations = await ExactlyOnceChecker.CheckAsync(http, result);
         output.WriteLine($"evicted after {evicted}, stopped {stopped} after the thaw; acknowledged {result.Acknowledged.Count}, retries {result.Retries}, violations {violations.Count}");
 

@@ -36,7 +36,7 @@ public sealed class SiloKillTests(PostgresServer postgres, ITestOutputHelper out
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await LocalCluster.StartAsync(database, settings);
         var result = await new KillWorkload(cluster, Accounts, DepositsPerAccount, seed: 20261127).RunAsync();
-        using var http = new HttpClient { BaseAddress = cluster.Api, Timeout = TimeSpan.FromSeconds(90) };
+        using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         var violations = await ExactlyOnceChecker.CheckAsync(http, result);
 
         output.WriteLine(

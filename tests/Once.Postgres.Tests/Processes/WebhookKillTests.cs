@@ -24,7 +24,7 @@ public sealed class WebhookKillTests(PostgresServer postgres, ITestOutputHelper 
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await LocalCluster.StartAsync(database);
-        using var http = new HttpClient { BaseAddress = cluster.Api, Timeout = TimeSpan.FromSeconds(90) };
+        using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         await using var sql = new NpgsqlConnection(database);
         await sql.OpenAsync();
         await InstallWriteBlockerAsync(sql);
