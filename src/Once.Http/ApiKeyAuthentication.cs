@@ -19,7 +19,7 @@ internal sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, OnceAuthOptions auth)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
 
     private readonly (string Name, byte[] Hash, ApiKeyOptions Key)[] _keys =
         [.. auth.ApiKeys.Select(k => (k.Key, k.Value.Hash(), k.Value))];
@@ -55,13 +55,13 @@ internal sealed class ApiKeyAuthentication(
         var claims = new List<Claim> { new(ClaimTypes.Name, found.Name) };
         claims.AddRange(found.Key.ScopeList.Select(scope => new Claim("scope", scope)));
         claims.AddRange(found.Key.EntityTypeList.Select(type => new Claim(OnceScopes.EntityTypeClaim, type)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = $"{Scheme} header=\"{OnceHeaders.ApiKey}\"";
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{OnceHeaders.ApiKey}\"";
         var detail = Request.Headers.ContainsKey(OnceHeaders.ApiKey)
             ? "The API key is not valid."
             : $"This API needs an API key: send it in the {OnceHeaders.ApiKey} header.";

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,9 +38,9 @@ public static partial class OnceAuthExtensions
         switch (auth.Mode)
         {
             case AuthMode.ApiKey:
-                builder.Services.AddAuthentication(ApiKeyAuthentication.Scheme)
-                    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.Scheme, _ => { });
-                AddScopePolicies(builder.Services, ApiKeyAuthentication.Scheme);
+                builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+                    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { });
+                AddScopePolicies(builder.Services, ApiKeyAuthentication.SchemeName);
                 break;
             case AuthMode.Jwt:
                 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)

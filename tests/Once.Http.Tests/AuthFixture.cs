@@ -7,17 +7,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Once.Client;
-using Once.Hosting;
-using Once.Samples;
-using Orleans.TestingHost;
 
 namespace Once.Http.Tests;
 
 /// <summary>
-/// One silo and the HTTP API twice in front of it, once with <c>Once:Auth:Mode=ApiKey</c> and once
-/// with <c>Jwt</c> (an HS256 key; the tests mint their tokens), each configured as an operator would.
+/// The HTTP API twice more in front of <see cref="OnceHttpFixture"/>'s silos, once with
+/// <c>Once:Auth:Mode=ApiKey</c> and once with <c>Jwt</c> (an HS256 key; the tests mint their tokens),
+/// each configured as an operator would. (Silos of their own would add a second <c>Once</c> meter
+/// to this process, and OpenTelemetry drops a metric when one of its meters is disposed.)
 /// </summary>
-public sealed class AuthFixture : IAsyncLifetime
+public sealed class AuthFixture(IClusterClient cluster) : IAsyncDisposable
 {
     public const string Issuer = "https://issuer.once.test";
     public const string Audience = "once-api";
@@ -34,11 +33,10 @@ public sealed class AuthFixture : IAsyncLifetime
         ["orders-only"] = "key-orders-0123456789abcdef",
     };
 
-    private InProcessTestCluster? _cluster;
     private WebApplication? _apiKeys;
     private WebApplication? _jwt;
 
-    public IClusterClient ClusterClient => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
+    public IClusterClient ClusterClient => cluster;
 
     /// <summary>The API that takes <c>X-Api-Key</c>.</summary>
     public HttpClient ApiKeyApi { get; private set; } = null!;
@@ -46,19 +44,8 @@ public sealed class AuthFixture : IAsyncLifetime
     /// <summary>The API that takes bearer tokens.</summary>
     public HttpClient JwtApi { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task StartAsync()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddOnceInMemory();
-            silo.Services.AddSampleDomains();
-        });
-        builder.ConfigureClient(client => client.AddOnceMemoryStreams());
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-
         var keys = new Dictionary<string, string?> { ["Once:Auth:Mode"] = "ApiKey" };
         foreach (var (name, key) in Keys)
         {
@@ -94,7 +81,7 @@ public sealed class AuthFixture : IAsyncLifetime
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
         });
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         ApiKeyApi?.Dispose();
         JwtApi?.Dispose();
@@ -105,11 +92,6 @@ public sealed class AuthFixture : IAsyncLifetime
                 await app.StopAsync();
                 await app.DisposeAsync();
             }
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
         }
     }
 

@@ -11,8 +11,11 @@ namespace Once.Http.Tests;
 /// keys and for JWTs: 401 problem+json with WWW-Authenticate, 403 problem+json naming the scope, or
 /// the endpoint's own answer; a refused request changes nothing. The health checks stay open.
 /// </summary>
-public sealed class AuthTests(AuthFixture fixture) : IClassFixture<AuthFixture>
+[Collection(OnceHttpCollection.Name)]
+public sealed class AuthTests(OnceHttpFixture http)
 {
+    private readonly AuthFixture fixture = http.Auth;
+
     public static TheoryData<string, string, string> Cases()
     {
         var cases = new TheoryData<string, string, string>();

@@ -60,6 +60,9 @@ public sealed class OnceHttpFixture : IAsyncLifetime
     /// <summary>Where the Kestrel instance of the API listens, e.g. http://127.0.0.1:41234.</summary>
     public Uri KestrelAddress { get; private set; } = null!;
 
+    /// <summary>The API with authentication on, by API key and by JWT, in front of the same silos.</summary>
+    public AuthFixture Auth { get; private set; } = null!;
+
     /// <summary>Error lines both API instances logged (warnings and above).</summary>
     public CapturedLogs Logs { get; } = new();
 
@@ -79,6 +82,8 @@ public sealed class OnceHttpFixture : IAsyncLifetime
             await _cluster.DeployAsync();
         }
 
+        Auth = new AuthFixture(ClusterClient);
+        await Auth.StartAsync();
         _app = await StartAppAsync(web => web.WebHost.UseTestServer());
         InProcessClient = _app.GetTestClient();
         if (AgainstApiProcess)
@@ -132,6 +137,11 @@ public sealed class OnceHttpFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Auth is not null)
+        {
+            await Auth.DisposeAsync();
+        }
+
         Client?.Dispose();
         InProcessClient?.Dispose();
         if (_process is not null)
