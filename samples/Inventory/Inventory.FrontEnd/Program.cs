@@ -7,6 +7,7 @@ using Once.Http;
 // Streams settings (README: Connect a front-end service).
 var builder = WebApplication.CreateBuilder(args);
 var once = builder.AddOnceClient();
+builder.AddOnceAuth(defaultMode: null);   // Once:Auth:Mode must be set: ApiKey, Jwt, or None (README: Security)
 builder.Services.AddOnceHttp().AddOnceHealth(once).AddOnceMetrics();
 
 var app = builder.Build();
@@ -20,6 +21,6 @@ app.MapPost("/orders/{orderId}/reserve", async (string orderId, string sku, int 
     var message = new MessageEnvelope(new MessageId("reserve-" + orderId), new EntityKey("stock", sku), "reserve", $$"""{"count":{{count}}}""");
     var outcome = await grains.SendWithRetryAsync(message, once.Calls.RetryBudget);
     return Results.Json(new { status = outcome.Status.ToWireName(), outcome.Version, outcome.Reason, replayed = outcome.Replayed });
-});
+}).RequireScope(app, OnceScopes.Send);
 
 await app.RunAsync();

@@ -54,10 +54,15 @@ public sealed partial class SampleTests(SampleBuild sample) : IClassFixture<Samp
             ["Once__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
             ["Once__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Once__ClusterId"] = "inventory-sample",
+            ["Once__Auth__Mode"] = "ApiKey",
+            ["Once__Auth__ApiKeys__sample__Key"] = SampleKey,
+            ["Once__Auth__ApiKeys__sample__Scopes"] = "send,read",
         };
         await using var silo = ChildProcess.Start("dotnet", [Output("Inventory.Silo")], Sample, cluster);
         await using var frontEnd = ChildProcess.Start("dotnet", [Output("Inventory.FrontEnd"), "--urls", $"http://127.0.0.1:{webPort}"], Sample, cluster);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(20) };
+        using var anonymous = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SampleKey);
         await WaitReadyAsync(http, silo, frontEnd);
 
         var sku = "sku-" + Guid.NewGuid().ToString("N")[..8];
@@ -68,6 +73,7 @@ public sealed partial class SampleTests(SampleBuild sample) : IClassFixture<Samp
         using var invalid = await PostMessageAsync(http, sku, "in-2", """{"type":"receive","data":{"count":"five"}}""");
         using var unknown = await PostMessageAsync(http, sku, "in-3", """{"type":"ship","data":{}}""");
         using var state = await http.GetAsync(new Uri($"/v1/entities/stock/{sku}", UriKind.Relative));
+        using var refused = await anonymous.GetAsync(new Uri($"/v1/entities/stock/{sku}", UriKind.Relative));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (received.StatusCode, receivedAgain.StatusCode));
         Assert.Equal("true", string.Join(",", receivedAgain.Headers.GetValues("Idempotent-Replayed")));
@@ -79,7 +85,10 @@ public sealed partial class SampleTests(SampleBuild sample) : IClassFixture<Samp
         using var entity = JsonDocument.Parse(await state.Content.ReadAsStringAsync());
         Assert.Equal((5, 3), (entity.RootElement.GetProperty("state").GetProperty("onHand").GetInt32(), entity.RootElement.GetProperty("state").GetProperty("reserved").GetInt32()));
         Assert.Equal(2, entity.RootElement.GetProperty("version").GetInt64());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
+
+    private const string SampleKey = "sample-front-end-key-0123";
 
     private string Output(string project) => Path.Combine(Sample, project, "bin", "Debug", "net10.0", project + ".dll");
 
