@@ -46,7 +46,7 @@ public static partial class OnceHostingExtensions
             if (options.Clustering == ClusteringKind.Postgres)
             {
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
-                silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: siloOptions.ListenOnAnyAddress);
             }
             else
             {
@@ -147,8 +147,8 @@ public static partial class OnceHostingExtensions
     }
 
     private static void Copy(OnceSiloOptions from, OnceSiloOptions to) =>
-        (to.ApplySchema, to.Placement, to.Guarantees, to.Ledger, to.Store, to.Webhooks) =
-        (from.ApplySchema, from.Placement, from.Guarantees, from.Ledger, from.Store, from.Webhooks);
+        (to.ApplySchema, to.ListenOnAnyAddress, to.Placement, to.Guarantees, to.Ledger, to.Store, to.Webhooks) =
+        (from.ApplySchema, from.ListenOnAnyAddress, from.Placement, from.Guarantees, from.Ledger, from.Store, from.Webhooks);
 
     private sealed partial class NotDurableWarning(ILogger<NotDurableWarning> logger) : IHostedService
     {

@@ -15,6 +15,13 @@ public sealed class OnceSiloOptions
     /// <summary>Apply the PostgreSQL schema (idempotent) when the silo starts. Default: false.</summary>
     public bool ApplySchema { get; set; }
 
+    /// <summary>
+    /// Whether the silo and gateway ports listen on every interface (0.0.0.0) instead of only on
+    /// <c>Once:AdvertisedHost</c>'s address; with <c>Once:Clustering=Postgres</c> only. A container that
+    /// advertises its service name needs it. Default: false.
+    /// </summary>
+    public bool ListenOnAnyAddress { get; set; }
+
     /// <summary>Where an entity that is not active anywhere is activated. Default: PreferLocal.</summary>
     public PlacementKind Placement { get; set; } = PlacementKind.PreferLocal;
 

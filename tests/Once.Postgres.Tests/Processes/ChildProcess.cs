@@ -73,6 +73,15 @@ internal sealed class ChildProcess : IAsyncDisposable
         return (process._process.ExitCode, process.Output);
     }
 
+    /// <summary>Waits for the process to end (failing the test after <paramref name="timeout"/>) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 
 namespace Once.Postgres.Tests.Processes;
 
@@ -49,46 +48,22 @@ public sealed class UnreachableDatabaseTests
     }
 
     /// <summary>A Once.Silo process pointed at a port where no database listens.</summary>
-    private sealed class SiloProcess : IAsyncDisposable
+    private sealed class SiloProcess(ChildProcess process) : IAsyncDisposable
     {
         private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
 
-        private SiloProcess(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
+        public string Output => process.Output;
 
-        public string Output
-        {
-            get
+        public static SiloProcess Start(int httpPort, string waitTimeout) =>
+            new(ChildProcess.Start("dotnet", [Repository.Executable("Once.Silo"), "--urls", $"http://127.0.0.1:{httpPort}"], environment: new Dictionary<string, string>
             {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static SiloProcess Start(int httpPort, string waitTimeout)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Repository.Executable("Once.Silo"));
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{httpPort}");
-            start.Environment["Once__Storage"] = "Postgres";
-            start.Environment["Once__Clustering"] = "Postgres";
-            start.Environment["Once__DatabaseWaitTimeout"] = waitTimeout;
-            start.Environment["Once__SiloPort"] = LocalCluster.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["Once__GatewayPort"] = LocalCluster.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["ONCE_POSTGRES"] = "Host=127.0.0.1;Port=1;Database=once;Username=once";
-            return new SiloProcess(Process.Start(start)!);
-        }
+                ["Once__Storage"] = "Postgres",
+                ["Once__Clustering"] = "Postgres",
+                ["Once__DatabaseWaitTimeout"] = waitTimeout,
+                ["Once__SiloPort"] = LocalCluster.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Once__GatewayPort"] = LocalCluster.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ONCE_POSTGRES"] = "Host=127.0.0.1;Port=1;Database=once;Username=once",
+            }));
 
         public async Task<T> PollAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
         {
@@ -97,7 +72,7 @@ public sealed class UnreachableDatabaseTests
             while (true)
             {
                 var value = await probe();
-                if (done(value) || deadline.Elapsed > Deadline || _process.HasExited)
+                if (done(value) || deadline.Elapsed > Deadline || process.HasExited)
                 {
                     return value;
                 }
@@ -109,30 +84,8 @@ public sealed class UnreachableDatabaseTests
         public Task<string> WaitForOutputAsync(string text) =>
             PollAsync(() => Task.FromResult(Output), output => output.Contains(text, StringComparison.Ordinal));
 
-        public async Task<int> WaitForExitAsync()
-        {
-            using var timeout = new CancellationTokenSource(Deadline);
-            await _process.WaitForExitAsync(timeout.Token);
-            return _process.ExitCode;
-        }
+        public Task<int> WaitForExitAsync() => process.WaitForExitAsync(Deadline);
 
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
+        public ValueTask DisposeAsync() => process.DisposeAsync();
     }
 }
