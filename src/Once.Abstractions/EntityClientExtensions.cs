@@ -46,5 +46,12 @@ public static class EntityClientExtensions
         return grain;
     }
 
+    /// <summary>The operator actions on one entity (<see cref="IEntityAdminGrain"/>).</summary>
+    public static IEntityAdminGrain GetEntityAdmin(this IGrainFactory grains, EntityKey entity)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<IEntityAdminGrain>(entity.ToString());
+    }
+
     private sealed record EntityGrainTypes(GrainType Grain, GrainInterfaceType Interface);
 }

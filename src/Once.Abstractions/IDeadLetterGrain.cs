@@ -1,14 +1,13 @@
 namespace Once.Abstractions;
 
-/// <summary>The cluster's dead-letter store (one grain, key <see cref="Key"/>): messages never dropped silently.</summary>
+/// <summary>
+/// The cluster's dead-letter store (one grain, key <see cref="Key"/>): messages never dropped silently.
+/// Only the silos set messages aside; callers list, read and remove them.
+/// </summary>
 [Alias("once.IDeadLetterGrain")]
 public interface IDeadLetterGrain : IGrainWithStringKey
 {
     public const string Key = "dead-letters";
-
-    /// <summary>Sets a message aside; the same message set aside again replaces the earlier entry.</summary>
-    [Alias("Add")]
-    Task AddAsync(DeadLetter deadLetter);
 
     /// <summary>Lists dead letters, oldest first.</summary>
     [Alias("List")]

@@ -17,10 +17,6 @@ public interface IEntityGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<EntitySnapshot?> GetAsync();
 
-    /// <summary>Puts an HTTP effect that was dead-lettered back into this entity's outbox, to be sent again with the same key, and removes its dead letter.</summary>
-    [Alias("RequeueEffect")]
-    Task RequeueEffectAsync(MessageEnvelope identity, HttpEffect call);
-
     /// <summary>Returns the recorded outcome of a message id, or null when the entity does not know it.</summary>
     [Alias("GetOutcome")]
     Task<MessageOutcome?> GetOutcomeAsync(MessageId messageId);

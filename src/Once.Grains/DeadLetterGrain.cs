@@ -14,7 +14,7 @@ internal sealed class DeadLetterGrain(
     [PersistentState("once-dead-letters", EntityGrainNames.StorageName)] IPersistentState<DeadLetterState> state,
     OnceMetrics metrics,
     IEnumerable<IQueueDeadLetters> queues,
-    IEnumerable<IDeadLetterTable> tables) : Grain, IDeadLetterGrain
+    IEnumerable<IDeadLetterTable> tables) : Grain, IDeadLetterGrain, IDeadLetterWriterGrain
 {
     private readonly IQueueDeadLetters? _queue = queues.SingleOrDefault();
     private readonly IDeadLetterTable? _table = tables.SingleOrDefault();

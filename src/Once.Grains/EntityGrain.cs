@@ -26,7 +26,7 @@ internal sealed partial class EntityGrain(
     IOptions<StreamConsumerOptions> consumerOptions,
     IOptions<WebhookOptions> webhookOptions,
     WebhookSender webhooks,
-    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IStreamSubscriptionObserver, IRemindable, IOutboxOwner
+    ILogger<EntityGrain> logger) : Grain, IEntityGrain, IEntityAdminGrain, IStreamSubscriptionObserver, IRemindable, IOutboxOwner
 {
     private const int MaxStaleRetries = 3;
 
@@ -335,7 +335,7 @@ internal sealed partial class EntityGrain(
     }
 
     private Task DeadLetterAsync(MessageEnvelope envelope, string source, int attempts, string reason, HttpEffect? call = null) =>
-        GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
+        GrainFactory.GetGrain<IDeadLetterWriterGrain>(IDeadLetterGrain.Key).AddAsync(new DeadLetter(
             DeadLetterId(envelope), envelope, reason, source, attempts, time.GetUtcNow(), call));
 
     /// <summary>One dead-letter id per message: setting it aside again replaces the entry.</summary>
@@ -343,17 +343,25 @@ internal sealed partial class EntityGrain(
         OutboxIds.Derive(envelope.Entity, envelope.MessageId, 0, purpose: "dead-letter").Value;
 
     /// <summary>
-    /// Puts a dead-lettered effect back into the outbox, then removes its dead letter while still
-    /// holding the write gate: the dispatcher cannot send it, and set it aside again under the same
-    /// dead-letter id, before the old entry is gone (removing it afterwards could delete the new one).
+    /// Puts the effect a dead letter of this entity holds back into the outbox, then removes the dead
+    /// letter while still holding the write gate: the dispatcher cannot send it, and set it aside again
+    /// under the same dead-letter id, before the old entry is gone (removing it afterwards could delete
+    /// the new one). The effect is read from the store, never taken from the caller.
     /// </summary>
-    public async Task RequeueEffectAsync(MessageEnvelope identity, HttpEffect call)
+    public async Task<bool> RequeueEffectAsync(string deadLetterId)
     {
-        ArgumentNullException.ThrowIfNull(identity);
+        var deadLetters = GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
+        if (await deadLetters.GetAsync(deadLetterId) is not { Call: { } call } deadLetter || deadLetter.Envelope.Entity != Key)
+        {
+            return false;
+        }
+
+        var identity = deadLetter.Envelope;
         await CommitAsync(
             current => (null, EntityEngine.Outboxed(current, new OutboxEntry(identity, Call: call))),
             identity.MessageId,
-            afterCommit: () => GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RemoveAsync(DeadLetterId(identity)));
+            afterCommit: () => deadLetters.RemoveAsync(deadLetter.Id));
+        return true;
     }
 
     async Task<T> IOutboxOwner.UnderWriteGateAsync<T>(Func<EntityRecord, Task<T>> action)

@@ -232,8 +232,9 @@ internal sealed partial class OutboxDispatcher(
     }
 
     /// <summary>
-    /// Sends one HTTP effect. 2xx: done. A 4xx other than 408 and 429 will not change by retrying: set
-    /// aside. Anything else (5xx, no answer) throws so the dispatcher retries with backoff, until the
+    /// Sends one HTTP effect. 2xx: done. A target the settings do not allow (never contacted), a
+    /// redirect (not followed) or a 4xx other than 408 and 429 will not change by retrying: set aside.
+    /// Anything else (5xx, no answer) throws so the dispatcher retries with backoff, until the
     /// attempts run out and the effect is set aside as a dead letter.
     /// </summary>
     private async Task CallAsync(OutboxEntry entry, HttpEffect call)
@@ -249,14 +250,22 @@ internal sealed partial class OutboxDispatcher(
                 return;
             }
 
-            if (status is >= 400 and < 500 and not 408 and not 429)
+            if (status is >= 300 and < 500 and not 408 and not 429)
             {
                 _callAttempts.Remove(id);
-                await owner.DeadLetterAsync(entry.Envelope, "webhook", 1, $"{call.Url} answered {status}", call);
+                var redirect = status < 400 ? " (redirects are not followed)" : "";
+                await owner.DeadLetterAsync(entry.Envelope, "webhook", 1, $"{call.Url} answered {status}{redirect}", call);
                 return;
             }
 
             failure = $"{call.Url} answered {status}";
+        }
+        catch (WebhookTargetRefusedException e)
+        {
+            _callAttempts.Remove(id);
+            LogTargetRefused(logger, owner.Key, id, call.Url, e.Message);
+            await owner.DeadLetterAsync(entry.Envelope, "webhook", 1, $"{call.Url} not allowed: {e.Message}", call);
+            return;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
@@ -283,6 +292,9 @@ internal sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} outbox dispatch failed in storage; retrying")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, EntityKey entity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Entity} effect {MessageId} to {Url} is not sent, the target is not allowed: {Reason}")]
+    private static partial void LogTargetRefused(ILogger logger, EntityKey entity, MessageId messageId, string url, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Entity} outbox message {MessageId} to {Target} was refused: {Status} ({Reason})")]
     private static partial void LogDeliveryRefused(ILogger logger, EntityKey entity, EntityKey target, MessageId messageId, string status, string? reason);

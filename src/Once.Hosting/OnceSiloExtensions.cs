@@ -26,7 +26,7 @@ public static class OnceSiloExtensions
         AddValidated<WebhookOptions>(services, WebhookOptions.SectionName, o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnceMetrics>();
-        services.TryAddSingleton(sp => new WebhookSender(new HttpClient(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
+        services.TryAddSingleton<WebhookSender>();
         services.TryAddSingleton<EntityCatalog>();
         // The default store keeps the entity in Orleans grain storage named "once"; hosts that use
         // the native PostgreSQL store register theirs before this.

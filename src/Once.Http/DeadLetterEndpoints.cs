@@ -86,12 +86,13 @@ public static partial class DeadLetterEndpoints
         var envelope = deadLetter.Envelope;
         try
         {
-            if (deadLetter.Call is { } call)
+            if (deadLetter.Call is not null)
             {
                 // An HTTP effect goes back into its entity's outbox and is sent again with the same key;
                 // the entity removes the dead letter itself, before its dispatcher can set it aside again.
-                await grains.GetEntity(envelope.Entity).RequeueEffectAsync(envelope, call);
-                return TypedResults.Accepted((string?)null, new { status = "requeued", id });
+                return await grains.GetEntityAdmin(envelope.Entity).RequeueEffectAsync(id)
+                    ? TypedResults.Accepted((string?)null, new { status = "requeued", id })
+                    : Problems.NotFound($"There is no dead letter '{id}'.");
             }
 
             // Removed only once the entity has a terminal outcome for it: a failing requeue keeps it.

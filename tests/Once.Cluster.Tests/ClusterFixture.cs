@@ -58,6 +58,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddOnceEntityType(new OrdersHandler(GhostOrders, "ghosts"));
             silo.Services.AddOnceEntityType(new MisspeltCompensationHandler());
             silo.Services.Configure<Grains.StreamConsumerOptions>(o => o.MaxAttempts = 2);
+            silo.Services.Configure<WebhookOptions>(WebhookReceiver.AllowLocal);
         });
         builder.ConfigureClient(client => client.AddOnceMemoryStreams());
         _cluster = builder.Build();

@@ -112,6 +112,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         silo.AddOnceInMemory();
         silo.Services.AddSampleDomains().AddAtLeastOnceAccounts().AddFaultyEntities().AddMeteredEntities();
         silo.Services.Configure<StreamConsumerOptions>(o => o.MaxAttempts = StreamMaxAttempts);
+        silo.Services.Configure<WebhookOptions>(WebhookReceiver.AllowLocal);
     }
 
     private async Task<WebApplication> StartAppAsync(Action<WebApplicationBuilder> server)

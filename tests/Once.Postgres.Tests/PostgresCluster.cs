@@ -96,6 +96,7 @@ internal static class PostgresCluster
             }
 
             silo.Services.Configure<StreamConsumerOptions>(o => o.MaxAttempts = consumerMaxAttempts);
+            silo.Services.Configure<WebhookOptions>(WebhookReceiver.AllowLocal);
             if (streams)
             {
                 silo.AddOncePostgresStreams(connectionString, StreamOptions);

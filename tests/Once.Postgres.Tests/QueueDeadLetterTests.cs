@@ -29,7 +29,7 @@ public sealed class QueueDeadLetterTests(PostgresServer postgres)
         var store = cluster.Client.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key);
         var own = new DeadLetter(
             "own-" + Guid.NewGuid().ToString("N"), Deposit(NewAccount(), "own-1", 1m), "the handler failed", "stream", 2, DateTimeOffset.UtcNow.AddHours(-1));
-        await store.AddAsync(own);
+        await cluster.Client.GetGrain<IDeadLetterWriterGrain>(IDeadLetterGrain.Key).AddAsync(own);
         var published = await PublishAndExpireAsync(cluster, database);
 
         var page = await store.ListAsync(0, 50);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Once.Grains;
 
 namespace Once.TestSupport;
 
@@ -29,6 +30,23 @@ public sealed class WebhookReceiver : IDisposable
     }
 
     public Uri Url { get; }
+
+    /// <summary>The webhook settings that let a silo call receivers on this machine (plain HTTP on loopback).</summary>
+    public static IReadOnlyDictionary<string, string> LocalSettings { get; } = new Dictionary<string, string>
+    {
+        [$"{WebhookOptions.SectionName}:AllowedHosts:0"] = "127.0.0.1",
+        [$"{WebhookOptions.SectionName}:AllowHttp"] = "true",
+        [$"{WebhookOptions.SectionName}:AllowPrivateNetworks"] = "true",
+    };
+
+    /// <summary>Lets a silo call receivers on this machine (<see cref="LocalSettings"/>).</summary>
+    public static void AllowLocal(WebhookOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.AllowedHosts = ["127.0.0.1"];
+        options.AllowHttp = true;
+        options.AllowPrivateNetworks = true;
+    }
 
     /// <summary>The status code the next requests get (after any scripted failures).</summary>
     public int Status

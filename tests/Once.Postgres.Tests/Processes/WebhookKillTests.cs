@@ -23,7 +23,8 @@ public sealed class WebhookKillTests(PostgresServer postgres, ITestOutputHelper 
     public async Task SiloKilledAfterTheReceiverAccepted_EffectsSentAgainWithTheSameKey_ActedOnOnceByKey()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await LocalCluster.StartAsync(database);
+        // The silos may call the local receiver (plain HTTP on loopback); by default they call no host.
+        await using var cluster = await LocalCluster.StartAsync(database, WebhookReceiver.LocalSettings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value));
         using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         await using var sql = new NpgsqlConnection(database);
         await sql.OpenAsync();
