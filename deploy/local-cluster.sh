@@ -14,6 +14,7 @@
 #   deploy/local-cluster.sh postgres       start only PostgreSQL (nothing else) and print its connection string
 #   deploy/local-cluster.sh stop-postgres  stop only the PostgreSQL that `postgres` or `start` started
 #   deploy/local-cluster.sh api-key        print the API key the API takes (header X-Api-Key)
+#   deploy/local-cluster.sh tls-dir        print the folder of the TLS material (with ONCE_TLS=1)
 #
 # Settings (environment): ONCE_CLUSTER_DIR (state and logs, default .artifacts/local-cluster),
 # ONCE_POSTGRES (use this database instead of starting one), ONCE_PG_PORT (default 54329),
@@ -21,7 +22,9 @@
 # (30000), ONCE_HEALTH_PORT_BASE (8080), ONCE_CONFIGURATION (Release), ONCE_BUILD (1; 0 skips the build),
 # ONCE_PG_OPTIONS (extra PostgreSQL server options, e.g. "-c max_connections=600"), ONCE_READY_TIMEOUT
 # (seconds to wait for a process to report ready, default 120), ONCE_API_KEY (the API's key with every
-# scope; default: one generated at the first start and kept in ONCE_CLUSTER_DIR/api-key).
+# scope; default: one generated at the first start and kept in ONCE_CLUSTER_DIR/api-key), ONCE_TLS
+# (1: `start` generates a throwaway CA and certificates with openssl in ONCE_CLUSTER_DIR/tls and runs
+# every silo and the API over mutual TLS; later commands on the same folder keep to what `start` chose).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,6 +92,34 @@ cluster_env() {
   export Once__AdvertisedHost=127.0.0.1 ONCE_POSTGRES
   ONCE_POSTGRES=$(connection_string)
   export Logging__LogLevel__Default=Warning Logging__LogLevel__Once=Information
+  if [ -f "$dir/tls/enabled" ]; then
+    export Once__Tls__Enabled=true Once__Tls__TrustRoot="$dir/tls/ca.pem"
+    export Once__Tls__Certificate="$dir/tls/$1.pem" Once__Tls__Key="$dir/tls/$1.key"
+  fi
+}
+
+# A throwaway CA (kept in the cluster folder, valid 30 days) signing one certificate for the silos
+# and one for the API, each usable on both ends of a connection (silos also connect to each other).
+tls_material() {
+  local tls="$dir/tls" name
+  command -v openssl >/dev/null 2>&1 || { log "ONCE_TLS=1 needs openssl: apt-get install -y openssl"; exit 1; }
+  mkdir -p "$tls"
+  if [ ! -s "$tls/ca.pem" ]; then
+    (umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=Once local cluster CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>>"$tls/openssl.log")
+  fi
+  for name in silo api; do
+    [ -s "$tls/$name.pem" ] && continue
+    (umask 077
+     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=once-$name" \
+       -keyout "$tls/$name.key" -out "$tls/$name.csr" 2>>"$tls/openssl.log"
+     printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$tls/$name.ext"
+     openssl x509 -req -in "$tls/$name.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 30 \
+       -extfile "$tls/$name.ext" -out "$tls/$name.pem" 2>>"$tls/openssl.log")
+  done
+  touch "$tls/enabled"
+  log "TLS on: certificates in $tls (CA ca.pem)"
 }
 
 # The API's development key: every scope, generated once per cluster folder unless ONCE_API_KEY is set.
@@ -101,7 +132,7 @@ api_key() {
 
 spawn() { # name, dll, args...
   local name=$1 program=$2; shift 2
-  (cluster_env; setsid nohup dotnet "$program" "$@" >>"$dir/$name.log" 2>&1 < /dev/null & echo $! >"$dir/$name.pid")
+  (cluster_env "${name%%[0-9]*}"; setsid nohup dotnet "$program" "$@" >>"$dir/$name.log" 2>&1 < /dev/null & echo $! >"$dir/$name.pid")
 }
 
 wait_ready() { # name, url
@@ -164,8 +195,9 @@ case "${1:-}" in
       [ "$running" = "silo1 silo2 silo3 api " ] && exit 0 || exit 1
     fi
     if [ "${ONCE_BUILD:-1}" = 1 ]; then build; fi
+    if [ "${ONCE_TLS:-0}" = 1 ]; then tls_material; else rm -f "$dir/tls/enabled"; fi
     start_postgres
-    (cluster_env; dotnet "$(dll Once.Silo)" migrate >>"$dir/migrate.log" 2>&1) \
+    (cluster_env silo; dotnet "$(dll Once.Silo)" migrate >>"$dir/migrate.log" 2>&1) \
       || { log "migrate failed; see $dir/migrate.log"; exit 1; }
     for n in $(seq 1 $silos); do start_silo "$n"; done
     key=$(api_key)
@@ -182,6 +214,10 @@ case "${1:-}" in
     ;;
   api-key)
     api_key
+    ;;
+  tls-dir)
+    [ -f "$dir/tls/enabled" ] || { log "this cluster does not run over TLS (start it with ONCE_TLS=1)"; exit 1; }
+    echo "$dir/tls"
     ;;
   status)
     all_ready=1

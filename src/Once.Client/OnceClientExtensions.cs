@@ -44,6 +44,11 @@ public static class OnceClientExtensions
                 client.AddOnceMemoryStreams(options.Streams.Partitions);
             }
 
+            if (options.Tls.Enabled)
+            {
+                client.UseOnceTls(options.Tls);
+            }
+
             client.UseConnectionRetryFilter<ClusterConnectionRetry>();
         });
         builder.Services.AddHostedService<StreamSettingsCheck>();

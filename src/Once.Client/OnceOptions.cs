@@ -61,6 +61,9 @@ public sealed class OnceOptions
     /// <summary>How quickly a silo that stopped answering is evicted (<c>Once:Membership</c>). Default: see <see cref="MembershipSettings"/>.</summary>
     public MembershipSettings Membership { get; set; } = new();
 
+    /// <summary>Mutual TLS between silos and between clients and gateways (<c>Once:Tls</c>). Default: off; see <see cref="TlsSettings"/>.</summary>
+    public TlsSettings Tls { get; set; } = new();
+
     /// <summary>The PostgreSQL connection string (not bound from the section; see <see cref="Load"/>).</summary>
     public string? ConnectionString { get; private set; }
 
@@ -84,6 +87,7 @@ public sealed class OnceOptions
             BindStrictly(section.GetSection(nameof(Streams)), options.Streams);
             BindStrictly(section.GetSection(nameof(Calls)), options.Calls);
             BindStrictly(section.GetSection(nameof(Membership)), options.Membership);
+            BindStrictly(section.GetSection(nameof(Tls)), options.Tls);
         }
         catch (InvalidOperationException e)
         {
@@ -133,6 +137,7 @@ public sealed class OnceOptions
         problems.AddRange(Streams.Validate());
         problems.AddRange(Calls.Validate());
         problems.AddRange(Membership.Validate());
+        problems.AddRange(Tls.Validate());
         if (string.IsNullOrWhiteSpace(ServiceId))
         {
             problems.Add("Once:ServiceId must not be empty.");

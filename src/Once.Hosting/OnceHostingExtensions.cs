@@ -53,6 +53,11 @@ public static partial class OnceHostingExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
             }
 
+            if (options.Tls.Enabled)
+            {
+                silo.UseOnceTls(options.Tls);
+            }
+
             silo.AddOnce(options, siloOptions);
         });
         return options;
