@@ -12,6 +12,7 @@
 #   deploy/local-cluster.sh thaw-silo N    SIGCONT silo N (evicted meanwhile, it stops itself)
 #   deploy/local-cluster.sh start-silo N   start silo N again and wait until it is ready
 #   deploy/local-cluster.sh postgres       start only PostgreSQL (nothing else) and print its connection string
+#                                          (password authentication; the password is kept in ONCE_CLUSTER_DIR/pg-password)
 #   deploy/local-cluster.sh stop-postgres  stop only the PostgreSQL that `postgres` or `start` started
 #   deploy/local-cluster.sh api-key        print the API key the API takes (header X-Api-Key)
 #   deploy/local-cluster.sh tls-dir        print the folder of the TLS material (with ONCE_TLS=1)
@@ -52,9 +53,16 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
 }
 
+# The password of the PostgreSQL this script starts: generated once per cluster folder.
+pg_password() {
+  mkdir -p "$dir"
+  [ -s "$dir/pg-password" ] || (umask 077; head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/pg-password")
+  cat "$dir/pg-password"
+}
+
 connection_string() {
   if [ -n "${ONCE_POSTGRES:-}" ]; then echo "$ONCE_POSTGRES"; else
-    echo "Host=127.0.0.1;Port=$pg_port;Database=once;Username=postgres"; fi
+    echo "Host=127.0.0.1;Port=$pg_port;Database=once;Username=postgres;Password=$(pg_password)"; fi
 }
 
 start_postgres() {
@@ -70,11 +78,17 @@ start_postgres() {
     mkdir -p -m 700 "$data"; mkdir -p "$sock"
   fi
   if [ ! -f "$data/PG_VERSION" ]; then
-    as_pg "'$bin/initdb' -D '$data' -U postgres --auth=trust >'$dir/pg/initdb.log' 2>&1"
+    # Password authentication (SCRAM) on every connection, the superuser's password from pg_password.
+    local pwfile="$dir/pg/pwfile"
+    (umask 077; pg_password >"$pwfile")
+    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pwfile"; fi
+    as_pg "'$bin/initdb' -D '$data' -U postgres --auth=scram-sha-256 --pwfile='$pwfile' >'$dir/pg/initdb.log' 2>&1"
+    rm -f "$pwfile"
   fi
   as_pg "'$bin/pg_ctl' -D '$data' -l '$dir/pg/server.log' -w -o \"-p $pg_port -k '$sock' -c listen_addresses=127.0.0.1 ${ONCE_PG_OPTIONS:-}\" start" >/dev/null
-  as_pg "'$bin/psql' -h 127.0.0.1 -p $pg_port -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname = 'once'\"" | grep -q 1 \
-    || as_pg "'$bin/createdb' -h 127.0.0.1 -p $pg_port -U postgres once"
+  local password; password=$(pg_password)
+  as_pg "PGPASSWORD='$password' '$bin/psql' -h 127.0.0.1 -p $pg_port -U postgres -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname = 'once'\"" | grep -q 1 \
+    || as_pg "PGPASSWORD='$password' '$bin/createdb' -h 127.0.0.1 -p $pg_port -U postgres once"
   log "PostgreSQL on 127.0.0.1:$pg_port (data in $data)"
 }
 

@@ -295,7 +295,9 @@ internal static class AvailabilityBenchmark
 
         public Uri Api => new($"http://127.0.0.1:{_environment["ONCE_API_PORT"]}");
 
-        private string ConnectionString => $"Host=127.0.0.1;Port={_environment["ONCE_PG_PORT"]};Database=once;Username=postgres";
+        /// <summary>The script's PostgreSQL, with the password it generated for it.</summary>
+        private string ConnectionString =>
+            $"Host=127.0.0.1;Port={_environment["ONCE_PG_PORT"]};Database=once;Username=postgres;Password={File.ReadAllText(Path.Combine(_environment["ONCE_CLUSTER_DIR"], "pg-password")).Trim()}";
 
         /// <summary>The API key the script's API takes in this run.</summary>
         public const string ApiKey = "availability-key-0123456789";

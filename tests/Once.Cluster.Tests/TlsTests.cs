@@ -45,7 +45,7 @@ public sealed class TlsTests : IAsyncLifetime
     {
         var (certificate, key) = _cluster.Issue("client");
         using var client = await StartClientAsync(_gatewayPort, Tls(certificate, key, _cluster.TrustRoot));
-        var grains = client.Services.GetRequiredService<IClusterClient>();
+        var grains = client.Client;
         var account = new EntityKey("accounts", "tls-" + Guid.NewGuid().ToString("N"));
 
         var outcome = await grains.SendAsync(new MessageEnvelope(new MessageId("d-1"), account, "deposit", """{"amount":5}"""));
@@ -81,7 +81,7 @@ public sealed class TlsTests : IAsyncLifetime
         using var silo = await StartSiloAsync(siloPort, gatewayPort, []);
         using var client = await StartClientAsync(gatewayPort, []);
 
-        var outcome = await client.Services.GetRequiredService<IClusterClient>().SendAsync(
+        var outcome = await client.Client.SendAsync(
             new MessageEnvelope(new MessageId("d-1"), new EntityKey("accounts", "plain-" + Guid.NewGuid().ToString("N")), "deposit", """{"amount":5}"""));
 
         Assert.Equal(OutcomeStatus.Applied, outcome.Status);
@@ -127,13 +127,7 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.Contains(certificate, problem, StringComparison.Ordinal);
     }
 
-    private static KeyValuePair<string, string?>[] Tls(string certificate, string key, string trustRoot) =>
-    [
-        new("Once:Tls:Enabled", "true"),
-        new("Once:Tls:Certificate", certificate),
-        new("Once:Tls:Key", key),
-        new("Once:Tls:TrustRoot", trustRoot),
-    ];
+    private static KeyValuePair<string, string?>[] Tls(string certificate, string key, string trustRoot) => ClientHost.Tls(certificate, key, trustRoot);
 
     private static async Task<IHost> StartSiloAsync(int siloPort, int gatewayPort, KeyValuePair<string, string?>[] tls)
     {
@@ -150,26 +144,6 @@ public sealed class TlsTests : IAsyncLifetime
         return host;
     }
 
-    private static async Task<IHost> StartClientAsync(int gatewayPort, KeyValuePair<string, string?>[] tls)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection([
-            new("Once:GatewayPort", gatewayPort.ToString(CultureInfo.InvariantCulture)),
-            // A refused client gives up after one retry.
-            new("Once:DatabaseWaitTimeout", "00:00:01"),
-            .. tls,
-        ]);
-        builder.AddOnceClient();
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync();
-            return host;
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-    }
+    private static Task<ClientHost> StartClientAsync(int gatewayPort, KeyValuePair<string, string?>[] tls) =>
+        ClientHost.StartAsync([new("Once:GatewayPort", gatewayPort.ToString(CultureInfo.InvariantCulture)), .. tls]);
 }

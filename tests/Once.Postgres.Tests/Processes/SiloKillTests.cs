@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace Once.Postgres.Tests.Processes;
 
 /// <summary>
-/// The real thing: three Once.Silo processes and one Once.Api process on PostgreSQL, continuous load
+/// The real thing: three Once.Silo processes and one Once.Api process on PostgreSQL over TLS, continuous load
 /// with duplicates, one silo SIGKILLed and started again. Afterwards every acknowledged message is
 /// applied exactly once and nothing twice; with deduplication switched off the same check must fail.
 /// </summary>
@@ -34,7 +34,9 @@ public sealed class SiloKillTests(PostgresServer postgres, ITestOutputHelper out
     private async Task<(KillWorkload.Result Result, IReadOnlyList<string> Violations)> RunAsync(IReadOnlyDictionary<string, string>? settings)
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await LocalCluster.StartAsync(database, settings);
+        // Over mutual TLS, as a production cluster runs: the silo started again rejoins through it.
+        var tls = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["ONCE_TLS"] = "1" };
+        await using var cluster = await LocalCluster.StartAsync(database, tls);
         var result = await new KillWorkload(cluster, Accounts, DepositsPerAccount, seed: 20261127).RunAsync();
         using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         var violations = await ExactlyOnceChecker.CheckAsync(http, result);
