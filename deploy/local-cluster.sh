@@ -7,6 +7,7 @@
 #   deploy/local-cluster.sh stop           stop the API, the silos and the PostgreSQL it started
 #   deploy/local-cluster.sh status         each process: ready, running but not ready, or not running
 #                                          (exit status 0 only when all are ready)
+#   deploy/local-cluster.sh stop-silo N    SIGTERM silo N (1-3) and wait until it has shut down (graceful)
 #   deploy/local-cluster.sh kill-silo N    SIGKILL silo N (1-3): a crash, not a shutdown
 #   deploy/local-cluster.sh freeze-silo N  SIGSTOP silo N: it stops answering but keeps its connections
 #   deploy/local-cluster.sh thaw-silo N    SIGCONT silo N (evicted meanwhile, it stops itself)
@@ -241,6 +242,11 @@ case "${1:-}" in
       else echo "$name: running, not ready (pid $(cat "$dir/$name.pid"))"; all_ready=0; fi
     done
     [ $all_ready = 1 ]
+    ;;
+  stop-silo)
+    n=$(silo_number "${2:-}")
+    stop_process "silo$n" TERM
+    log "silo$n stopped (SIGTERM)"
     ;;
   kill-silo)
     n=$(silo_number "${2:-}")

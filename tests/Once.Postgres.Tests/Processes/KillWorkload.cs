@@ -10,9 +10,11 @@ namespace Once.Postgres.Tests.Processes;
 /// An at-least-once producer over HTTP: deposits to many accounts, many of them delivered twice or
 /// three times (later, from other workers), each send retried until answered 200. One silo process
 /// is killed a third of the way through and started again at two thirds, or, given a fault of its
-/// own, that fault runs from a third of the way on.
+/// own, that fault runs from a third of the way on. With <paramref name="loadUntilFaultDone"/> the
+/// load goes on past the planned deliveries, with fresh deposits (a third of them delivered twice),
+/// until the fault has finished, so a long fault (a rolling restart) runs under load throughout.
 /// </summary>
-internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depositsPerAccount, int seed, Func<Task>? fault = null)
+internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depositsPerAccount, int seed, Func<Task>? fault = null, bool loadUntilFaultDone = false)
 {
     private const int Workers = 8;
     private const int MaxAttempts = 6;
@@ -25,7 +27,8 @@ internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depos
         int Retries,
         IReadOnlyDictionary<string, IReadOnlyList<string>> Answers,
         IReadOnlySet<string> Acknowledged,
-        int Unanswered);
+        int Unanswered,
+        int MostAttempts);
 
     public async Task<Result> RunAsync()
     {
@@ -47,27 +50,72 @@ internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depos
         using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(90));
         var answers = new ConcurrentDictionary<string, ConcurrentBag<string>>();
         var queue = new ConcurrentQueue<Deposit>(deliveries);
-        int sent = 0, retries = 0, unanswered = 0;
+        int sent = 0, retries = 0, unanswered = 0, mostAttempts = 0, duplicates = 0;
         var killAt = deliveries.Count / 3;
         var restartAt = 2 * deliveries.Count / 3;
         var chaos = Task.CompletedTask;
+        var faultDone = false;
+        var extras = new ConcurrentQueue<Deposit>();
+        var extraCount = 0;
         var restartReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task RunFaultAsync()
+        {
+            try
+            {
+                await (fault?.Invoke() ?? KillThenRestartAsync());
+            }
+            finally
+            {
+                Volatile.Write(ref faultDone, true);
+            }
+        }
+
+        bool TryNext([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Deposit? deposit)
+        {
+            if (queue.TryDequeue(out deposit))
+            {
+                return true;
+            }
+
+            if (!loadUntilFaultDone || Volatile.Read(ref sent) < killAt || Volatile.Read(ref faultDone))
+            {
+                return false;
+            }
+
+            var n = Interlocked.Increment(ref extraCount);
+            deposit = new Deposit($"kill-{run}-{n % accounts}", $"x-{n}", (n % 997 + 1) / 100m);
+            extras.Enqueue(deposit);
+            if (n % 3 == 0)
+            {
+                queue.Enqueue(deposit);
+                Interlocked.Increment(ref duplicates);
+            }
+
+            return true;
+        }
 
         async Task Worker()
         {
-            while (queue.TryDequeue(out var deposit))
+            while (TryNext(out var deposit))
             {
                 var number = Interlocked.Increment(ref sent);
                 if (number == killAt)
                 {
-                    chaos = fault?.Invoke() ?? KillThenRestartAsync();
+                    chaos = RunFaultAsync();
                 }
                 else if (number == restartAt)
                 {
                     restartReached.TrySetResult();
                 }
 
-                var answer = await SendUntilAnsweredAsync(http, deposit, () => Interlocked.Increment(ref retries));
+                var attempts = 1;
+                var answer = await SendUntilAnsweredAsync(http, deposit, () =>
+                {
+                    Interlocked.Increment(ref retries);
+                    attempts++;
+                });
+                InterlockedMax(ref mostAttempts, Math.Min(attempts, MaxAttempts));
                 if (answer is null)
                 {
                     Interlocked.Increment(ref unanswered);
@@ -89,12 +137,22 @@ internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depos
         await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(Worker)));
         await chaos;
         return new Result(
-            distinct,
-            deliveries.Count,
+            [.. distinct, .. extras],
+            deliveries.Count + extras.Count + duplicates,
             retries,
             answers.ToDictionary(a => a.Key, a => (IReadOnlyList<string>)[.. a.Value]),
             answers.Keys.ToHashSet(),
-            unanswered);
+            unanswered,
+            mostAttempts);
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        var current = Volatile.Read(ref location);
+        while (value > current && Interlocked.CompareExchange(ref location, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
     }
 
     private static async Task<string?> SendUntilAnsweredAsync(HttpClient http, Deposit deposit, Action retried)
