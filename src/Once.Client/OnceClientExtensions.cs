@@ -50,6 +50,8 @@ public static class OnceClientExtensions
             }
 
             client.UseConnectionRetryFilter<ClusterConnectionRetry>();
+            // The caller's trace goes on into the grain calls (nothing is created while nobody traces).
+            client.AddActivityPropagation();
         });
         builder.Services.AddHostedService<StreamSettingsCheck>();
         return options;

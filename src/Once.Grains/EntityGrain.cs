@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Once.Abstractions;
@@ -36,7 +37,7 @@ internal sealed partial class EntityGrain(
     private readonly IEntityStore _store = stores.Open(EntityKey.Parse(grainContext.GrainId.Key.ToString()!), grainContext);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Dictionary<MessageId, int> _streamAttempts = [];
-    private readonly Queue<(ValidatedMessage Message, TaskCompletionSource<MessageOutcome> Answer)> _queued = new();
+    private readonly Queue<(ValidatedMessage Message, TaskCompletionSource<MessageOutcome> Answer, ActivityContext Caller)> _queued = new();
     private bool _draining;
 
     private EntityKey? _key;
@@ -82,7 +83,7 @@ internal sealed partial class EntityGrain(
         }
 
         var answer = new TaskCompletionSource<MessageOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queued.Enqueue((message, answer));
+        _queued.Enqueue((message, answer, Activity.Current?.Context ?? default));
         if (!_draining)
         {
             _draining = true;
@@ -108,7 +109,7 @@ internal sealed partial class EntityGrain(
         {
             while (_queued.Count > 0)
             {
-                var batch = new List<(ValidatedMessage Message, TaskCompletionSource<MessageOutcome> Answer)>();
+                var batch = new List<(ValidatedMessage Message, TaskCompletionSource<MessageOutcome> Answer, ActivityContext Caller)>();
                 while (batch.Count < MaxMessagesPerWrite && _queued.TryDequeue(out var next))
                 {
                     batch.Add(next);
@@ -116,7 +117,7 @@ internal sealed partial class EntityGrain(
 
                 try
                 {
-                    var outcomes = await CommitBatchAsync(batch.Select(b => b.Message).ToArray());
+                    var outcomes = await CommitBatchAsync(batch.Select(b => b.Message).ToArray(), batch.Select(b => b.Caller).ToArray());
                     for (var i = 0; i < batch.Count; i++)
                     {
                         batch[i].Answer.TrySetResult(outcomes[i]);
@@ -124,7 +125,7 @@ internal sealed partial class EntityGrain(
                 }
                 catch (Exception e)
                 {
-                    foreach (var (_, answer) in batch)
+                    foreach (var (_, answer, _) in batch)
                     {
                         answer.TrySetException(e);
                     }
@@ -141,8 +142,9 @@ internal sealed partial class EntityGrain(
     /// Decides the messages one after another, each on the state the ones before it left (a fork of
     /// memory: nothing changes there before the write succeeded), and commits their changes in one
     /// write. After a stale write it decides them all again on fresh state, where the ledger decides.
+    /// Each message gets its spans in its caller's trace (<paramref name="callers"/>; none: the current one).
     /// </summary>
-    private async Task<MessageOutcome[]> CommitBatchAsync(IReadOnlyList<ValidatedMessage> messages)
+    private async Task<MessageOutcome[]> CommitBatchAsync(IReadOnlyList<ValidatedMessage> messages, IReadOnlyList<ActivityContext>? callers = null)
     {
         await _writeGate.WaitAsync();
         try
@@ -157,14 +159,19 @@ internal sealed partial class EntityGrain(
 
                 var outcomes = new MessageOutcome[messages.Count];
                 var changes = new List<EntityChange>();
+                var changed = new List<int>();
                 var view = _store.Current;
                 for (var i = 0; i < messages.Count; i++)
                 {
+                    using var decide = OnceTracing.StartDecide(callers?[i] ?? default, Key, messages[i].Envelope.MessageId);
                     var (outcome, change) = DecideNow(view, messages[i]);
+                    OnceTracing.Outcome(decide, outcome);
                     outcomes[i] = outcome!;
                     if (change is not null)
                     {
+                        change = OnceTracing.Stamp(change, decide);
                         changes.Add(change);
+                        changed.Add(i);
                         if (i < messages.Count - 1)
                         {
                             if (ReferenceEquals(view, _store.Current))
@@ -182,6 +189,7 @@ internal sealed partial class EntityGrain(
                     return outcomes;
                 }
 
+                var spans = changed.Select(i => OnceTracing.StartCommit(callers?[i] ?? default, Key, messages[i].Envelope.MessageId, changes.Count)).ToList();
                 try
                 {
                     await _store.CommitAsync(changes);
@@ -191,6 +199,15 @@ internal sealed partial class EntityGrain(
                     LogStaleWrite(Key, messages[0].Envelope.MessageId, attempt);
                     DeactivateOnIdle();
                     continue;
+                }
+                catch (Exception e)
+                {
+                    spans.ForEach(span => span?.SetStatus(ActivityStatusCode.Error, e.GetBaseException().Message));
+                    throw;
+                }
+                finally
+                {
+                    spans.ForEach(span => span?.Dispose());
                 }
 
                 if (changes.Any(c => c.OutboxAdded is { Count: > 0 }))

@@ -199,6 +199,20 @@ internal sealed partial class OutboxDispatcher(
     /// <summary>Sends one emitted message; a rejection comes back as the compensation message, if one was named.</summary>
     private async Task DeliverAsync(OutboxEntry entry)
     {
+        using var span = OnceTracing.StartDelivery(owner.Key, entry);
+        try
+        {
+            await DeliverOnceAsync(entry);
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetBaseException().Message);
+            throw;
+        }
+    }
+
+    private async Task DeliverOnceAsync(OutboxEntry entry)
+    {
         if (entry.Call is { } call)
         {
             await CallAsync(entry, call);

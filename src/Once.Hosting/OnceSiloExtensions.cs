@@ -33,6 +33,8 @@ public static class OnceSiloExtensions
         services.TryAddSingleton<IEntityStoreProvider, GrainStorageEntityStores>();
         services.AddEntityStreamMapping();
         silo.AddIncomingGrainCallFilter<CallErrorFilter>();
+        // A grain call carries its caller's trace (a no-op while nobody traces).
+        silo.AddActivityPropagation();
 
         // State is stored as System.Text.Json: readable in the database, no CLR type names inside.
         silo.UseSystemTextJsonGrainStorageSerializer();

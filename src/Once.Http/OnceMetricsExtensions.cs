@@ -23,6 +23,9 @@ public static class OnceMetricsExtensions
             .ConfigureResource(resource => resource.AddService(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "Once"))
             .WithMetrics(metrics => metrics
                 .AddMeter(OnceTelemetry.MeterName)
+                // Beside Once's own: HTTP requests and connections, the .NET runtime (GC, thread pool,
+                // exceptions), Orleans (grain calls, activations, messaging) and Npgsql (commands, pool).
+                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime", "Microsoft.Orleans", "Npgsql")
                 // Every scrape collects afresh: scrapes are seconds apart, and a cached answer would hide
                 // the messages of the last few hundred milliseconds from whoever reads it right after them.
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));

@@ -28,7 +28,7 @@ return args.FirstOrDefault() switch
         builder.UseDefaultUrl("http://localhost:8081");
 
         var options = builder.AddOnceSilo();
-        builder.Services.AddSampleDomains().AddOnceHealth(options).AddOnceMetrics();
+        builder.Services.AddSampleDomains().AddOnceHealth(options).AddOnceMetrics().AddOnceTracing(builder.Configuration);
 
         var app = builder.BuildOnce();
         app.MapOnceHealth();

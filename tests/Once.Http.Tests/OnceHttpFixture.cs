@@ -77,7 +77,7 @@ public sealed class OnceHttpFixture : IAsyncLifetime
             var builder = new InProcessTestClusterBuilder(2);
             builder.Options.ConfigureFileLogging = false;
             builder.ConfigureSilo((_, silo) => ConfigureSilo(silo));
-            builder.ConfigureClient(client => client.AddOnceMemoryStreams());
+            builder.ConfigureClient(client => client.AddOnceMemoryStreams().AddActivityPropagation());
             _cluster = builder.Build();
             await _cluster.DeployAsync();
         }
@@ -115,7 +115,8 @@ public sealed class OnceHttpFixture : IAsyncLifetime
         silo.Services.Configure<WebhookOptions>(WebhookReceiver.AllowLocal);
     }
 
-    private async Task<WebApplication> StartAppAsync(Action<WebApplicationBuilder> server)
+    /// <summary>An instance of the API in front of the cluster; <paramref name="server"/> picks its server and may add services.</summary>
+    internal async Task<WebApplication> StartAppAsync(Action<WebApplicationBuilder> server)
     {
         var web = WebApplication.CreateBuilder();
         server(web);

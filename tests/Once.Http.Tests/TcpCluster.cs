@@ -57,7 +57,7 @@ internal sealed class TcpCluster : IAsyncDisposable
 
         var client = Host.CreateApplicationBuilder();
         client.Logging.SetMinimumLevel(LogLevel.Warning);
-        client.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPorts, "once", clusterId).AddOnceMemoryStreams());
+        client.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPorts, "once", clusterId).AddOnceMemoryStreams().AddActivityPropagation());
         var clientHost = client.Build();
         await clientHost.StartAsync();
         return new TcpCluster(hosts, clientHost, gatewayPorts[0], clusterId);
