@@ -467,6 +467,11 @@ internal sealed partial class EntityGrain(
     private void Record(MessageEnvelope envelope, MessageOutcome outcome)
     {
         metrics.MessageProcessed(envelope.Entity.Type, outcome);
+        if (outcome is { Replayed: true, FirstSeenAt: { } firstSeen })
+        {
+            metrics.DuplicateArrived(envelope.Entity.Type, Now() - firstSeen);
+        }
+
         switch (outcome.Status)
         {
             case OutcomeStatus.PayloadMismatch:

@@ -38,6 +38,24 @@ public sealed class MetricsEndpointTests(OnceHttpFixture fixture)
     }
 
     [Fact]
+    public async Task Scrape_Replay_DuplicateAgeHistogramCountsIt_HttpAndRuntimeMetricsServed()
+    {
+        const string DuplicateAges = "once_duplicates_age_seconds_count";
+        var id = NewId("acc");
+        var key = NewId("key");
+        Expect.Success(await _client.PostAsync(MeteredAccounts, id, key, Deposit(5)), "applied", 1, key);
+        var before = await ScrapeBodyAsync();
+
+        Assert.Equal("true", (await _client.PostAsync(MeteredAccounts, id, key, Deposit(5))).Replayed);
+        var after = await ScrapeBodyAsync();
+
+        Assert.Equal(1.0, Growth(before, after, DuplicateAges, ("entity_type", MeteredAccounts)));
+        Assert.Contains("# TYPE once_duplicates_age_seconds histogram", after, StringComparison.Ordinal);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", after, StringComparison.Ordinal);
+        Assert.Contains("\ndotnet_", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scrape_OpenMetricsAccepted_OpenMetricsTextEndingInEof()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, OnceMetricsExtensions.Path);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Once.Abstractions;
+using Once.Grains;
 
 namespace Once.Hosting.Postgres;
 
@@ -60,6 +61,9 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         SELECT entity_key FROM committed
         """;
 
+    /// <summary>How long a stopping silo waits for the queued writes to be committed.</summary>
+    private static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the loop keeps its connection without a write.</summary>
     private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(60);
 
@@ -71,6 +75,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private readonly OnceMetrics? _metrics;
 
     /// <summary>
     /// The loop's own connection, kept between batches: a pooled connection is reset each time it
@@ -86,8 +91,10 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
     private long _batches;
     private long _writes;
     private long _splits;
+    private int _queued;
 
-    public PostgresCommitter(NpgsqlDataSource dataSource, string serviceId, IOptions<PostgresStoreOptions> options, ILogger<PostgresCommitter> logger, TimeProvider? time = null)
+    public PostgresCommitter(
+        NpgsqlDataSource dataSource, string serviceId, IOptions<PostgresStoreOptions> options, ILogger<PostgresCommitter> logger, TimeProvider? time = null, OnceMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _dataSource = dataSource;
@@ -95,28 +102,43 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         _options = options.Value;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _metrics = metrics;
         _loop = Task.Run(RunAsync);
     }
 
     /// <summary>Group commits made, entity writes they carried, and batches the database refused and that were written entity by entity.</summary>
     public (long Batches, long Writes, long Splits) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _writes), Interlocked.Read(ref _splits));
 
+    /// <summary>Writes waiting for the next batch.</summary>
+    public int Queued => Volatile.Read(ref _queued);
+
     /// <summary>Commits in one of the next batches; true once committed, false when stale (nothing was written).</summary>
     public Task<bool> CommitAsync(PendingWrite write)
     {
         ArgumentNullException.ThrowIfNull(write);
+        Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(write))
         {
+            Interlocked.Decrement(ref _queued);
             throw new EntityStoreUnavailableException("The silo is stopping: the write was not made.");
         }
 
         return write.Done.Task;
     }
 
+    /// <summary>
+    /// Takes no more writes, and commits those already queued before it stops (a silo that shuts down
+    /// answers its callers rather than leave them in doubt); after <see cref="FlushLimit"/> it gives
+    /// up on what is left, which fails as "outcome unknown".
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _stopping.CancelAsync();
+        if (await Task.WhenAny(_loop, Task.Delay(FlushLimit, _time)) != _loop)
+        {
+            await _stopping.CancelAsync();
+        }
+
         try
         {
             await _loop;
@@ -144,6 +166,7 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
             var bytes = 0;
             while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && reader.TryRead(out var write))
             {
+                Interlocked.Decrement(ref _queued);
                 batch.Add(write);
                 bytes += write.Size;
             }
@@ -158,7 +181,9 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         Interlocked.Add(ref _writes, batch.Count);
         try
         {
+            var started = _time.GetTimestamp();
             var committed = await WriteAsync(batch);
+            _metrics?.Committed(batch.Count, _time.GetElapsedTime(started));
             foreach (var write in batch)
             {
                 write.Done.TrySetResult(committed.Contains(write.Entity));

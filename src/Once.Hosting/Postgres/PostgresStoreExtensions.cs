@@ -31,7 +31,8 @@ public static class PostgresStoreExtensions
             ServiceId(sp),
             sp.GetRequiredService<IOptions<PostgresStoreOptions>>(),
             sp.GetRequiredService<ILogger<PostgresCommitter>>(),
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(),
+            sp.GetService<OnceMetrics>()));
         services.AddSingleton(sp => new PostgresEntityStores(
             sp.GetRequiredService<EntityStoreDatabase>().DataSource,
             ServiceId(sp),

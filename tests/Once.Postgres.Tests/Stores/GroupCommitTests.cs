@@ -70,6 +70,41 @@ public sealed class GroupCommitTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task SiloStopsWithWritesQueued_QueuedWritesCommittedBeforeTheCommitterStops()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var harness = NativeStoreHarness.Create(database);
+        var (holder, queued) = (Key("flush-holder"), Key("flush-queued"));
+        foreach (var entity in new[] { holder, queued })
+        {
+            await StoreDriver.SendAsync(harness.Open(entity), StoreDriver.Deposit(entity, "m-0", 1m), T0);
+        }
+
+        // The committer waits on a locked row with one write; the next waits in its queue when the
+        // silo stops (the committer is disposed).
+        await using var locker = await harness.DataSource.OpenConnectionAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM once_entity WHERE entity_key = '{holder}' FOR UPDATE", locker, transaction))
+        {
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var held = StoreDriver.SendAsync(harness.Open(holder), StoreDriver.Deposit(holder, "m-1", 1m), T0.AddSeconds(1));
+        await Eventually.TrueAsync(
+            async () => await ScalarAsync(harness.DataSource, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 1,
+            "the committer never waited on the locked row");
+        var waiting = StoreDriver.SendAsync(harness.Open(queued), StoreDriver.Deposit(queued, "m-1", 1m), T0.AddSeconds(1));
+        await Eventually.TrueAsync(() => Task.FromResult(harness.Committer.Queued == 1), "the second write was never queued");
+        var stopping = harness.Committer.DisposeAsync().AsTask();
+        await transaction.CommitAsync();
+        await stopping;
+
+        Assert.Equal((OutcomeStatus.Applied, 2L), ((await held).Status, (await held).Version));
+        Assert.Equal((OutcomeStatus.Applied, 2L), ((await waiting).Status, (await waiting).Version));
+        Assert.Equal(2L, await VersionAsync(harness, queued));
+    }
+
+    [Fact]
     public async Task CommitterConnectionKilled_ThatWriteUnknown_TheNextOneCommits()
     {
         // The committer keeps its connection between batches: after the server dropped it, the write
