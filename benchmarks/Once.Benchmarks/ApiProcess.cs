@@ -56,6 +56,8 @@ internal sealed class ApiProcess : IAsyncDisposable
             ["Once__Auth__Mode"] = "ApiKey",
             [$"Once__Auth__ApiKeys__benchmark__Key"] = BenchmarkKey,
             [$"Once__Auth__ApiKeys__benchmark__Scopes"] = "send,read",
+            // One key carries the whole load, far above the default limit per caller: measure the API, not its limiter.
+            ["Once__RateLimit__Permits"] = "0",
         };
         foreach (var (key, value) in environment)
         {

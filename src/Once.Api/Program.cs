@@ -28,6 +28,7 @@ return await OnceHost.RunAsync(async () =>
     var options = builder.AddOnceClient();
     // Once.Api runs open only when told to: Once:Auth:Mode has no default here.
     builder.AddOnceAuth(defaultMode: null);
+    builder.AddOnceRateLimits();
     builder.Services.AddOnceHttp().AddOnceHealth(options).AddOnceMetrics().AddOnceTracing(builder.Configuration);
 
     var app = builder.BuildOnce();

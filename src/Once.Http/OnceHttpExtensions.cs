@@ -38,6 +38,16 @@ public static class OnceHttpExtensions
         if (OnceAuthExtensions.IsSecured(app.Services))
         {
             app.UseAuthentication();
+        }
+
+        // After authentication, so that a caller's bucket is its key; before anything reads the body.
+        if (OnceRateLimitExtensions.IsLimited(app.Services))
+        {
+            app.UseRateLimiter();
+        }
+
+        if (OnceAuthExtensions.IsSecured(app.Services))
+        {
             app.UseAuthorization();
         }
 

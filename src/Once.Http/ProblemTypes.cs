@@ -21,4 +21,5 @@ public static class ProblemTypes
     public const string Unavailable = "urn:once:problem:unavailable";
     public const string Unauthorized = "urn:once:problem:unauthorized";
     public const string Forbidden = "urn:once:problem:forbidden";
+    public const string RateLimited = "urn:once:problem:rate-limited";
 }

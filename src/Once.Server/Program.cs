@@ -24,6 +24,7 @@ return await OnceHost.RunAsync(async () =>
     var options = builder.AddOnceSilo();
     // The development server is open unless Once:Auth:Mode says otherwise, and says so at start.
     builder.AddOnceAuth(defaultMode: AuthMode.None);
+    builder.AddOnceRateLimits();
     builder.Services.AddSampleDomains().AddOnceHttp().AddOnceHealth(options).AddOnceMetrics().AddOnceTracing(builder.Configuration);
 
     var app = builder.BuildOnce();
