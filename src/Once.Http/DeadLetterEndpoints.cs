@@ -23,8 +23,19 @@ public static partial class DeadLetterEndpoints
     public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/v1/dead-letters", ListAsync).RequireScope(app, OnceScopes.Admin);
-        app.MapPost("/v1/dead-letters/{id}/requeue", RequeueAsync).RequireScope(app, OnceScopes.Admin);
+        var deadLetters = app.MapGroup("/v1/dead-letters").WithTags("Dead letters");
+        deadLetters.MapGet("/", ListAsync).RequireScope(app, OnceScopes.Admin)
+            .WithName("ListDeadLetters")
+            .WithSummary("Lists the messages set aside, oldest first (offset 0 and limit 50 unless given; limit at most 500).")
+            .Produces<DeadLetterListResponse>(StatusCodes.Status200OK)
+            .WithProblems(400, 401, 403, 429, 503);
+        deadLetters.MapPost("/{id}/requeue", RequeueAsync).RequireScope(app, OnceScopes.Admin)
+            .WithName("RequeueDeadLetter")
+            .WithSummary("Sends a dead letter to its entity again (its ledger still applies it at most once); an HTTP effect goes back into its entity's outbox (202).")
+            .Produces<MessageResponse>(StatusCodes.Status200OK)
+            .Produces<RequeuedResponse>(StatusCodes.Status202Accepted)
+            .WithProblems(400, 401, 403, 404, 412, 422, 429, 500, 503)
+            .WithResponseHeader(OnceHeaders.IdempotentReplayed, "true when the entity had already applied the message.", 200, 422);
         return app;
     }
 
@@ -41,23 +52,12 @@ public static partial class DeadLetterEndpoints
         }
 
         var page = await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).ListAsync(from, count);
-        return TypedResults.Ok(new
-        {
-            items = page.Items.Select(d => new
-            {
-                id = d.Id,
-                entity = d.Envelope.Entity.ToString(),
-                messageId = d.Envelope.MessageId.Value,
-                messageType = d.Envelope.MessageType,
-                reason = d.Reason,
-                source = d.Source,
-                attempts = d.Attempts,
-                deadLetteredAt = d.DeadLetteredAt,
-            }),
-            total = page.Total,
-            offset = from,
-            limit = count,
-        });
+        return TypedResults.Ok(new DeadLetterListResponse(
+            [.. page.Items.Select(d => new DeadLetterItemResponse(
+                d.Id, d.Envelope.Entity.ToString(), d.Envelope.MessageId.Value, d.Envelope.MessageType, d.Reason, d.Source, d.Attempts, d.DeadLetteredAt))],
+            page.Total,
+            from,
+            count));
     }
 
     /// <summary>A query value read as a whole number in range (its default when absent); the binder's own refusal names .NET types.</summary>
@@ -91,7 +91,7 @@ public static partial class DeadLetterEndpoints
                 // An HTTP effect goes back into its entity's outbox and is sent again with the same key;
                 // the entity removes the dead letter itself, before its dispatcher can set it aside again.
                 return await grains.GetEntityAdmin(envelope.Entity).RequeueEffectAsync(id)
-                    ? TypedResults.Accepted((string?)null, new { status = "requeued", id })
+                    ? TypedResults.Accepted((string?)null, new RequeuedResponse("requeued", id))
                     : Problems.NotFound($"There is no dead letter '{id}'.");
             }
 

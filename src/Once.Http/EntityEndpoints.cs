@@ -18,10 +18,29 @@ public static partial class EntityEndpoints
     public static IEndpointRouteBuilder MapEntityEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var entities = app.MapGroup("/v1/entities/{type}/{id}");
-        entities.MapPost("/messages", SendAsync).RequireScope(app, OnceScopes.Send);
-        entities.MapGet("/", GetAsync).RequireScope(app, OnceScopes.Read);
-        entities.MapGet("/messages/{**messageId}", GetOutcomeAsync).RequireScope(app, OnceScopes.Read);
+        var entities = app.MapGroup("/v1/entities/{type}/{id}").WithTags("Entities");
+        entities.MapPost("/messages", SendAsync).RequireScope(app, OnceScopes.Send)
+            .WithName("SendMessage")
+            .WithSummary("Processes a message exactly once; a replay with the same Idempotency-Key gets the first answer again.")
+            .WithJsonBody<MessageRequest, RouteHandlerBuilder>()
+            .Produces<MessageResponse>(StatusCodes.Status200OK)
+            .Produces<MessageResponse>(StatusCodes.Status202Accepted)
+            .WithProblems(400, 401, 403, 404, 412, 413, 415, 422, 429, 500, 503)
+            .WithRequestHeader(OnceHeaders.IdempotencyKey, required: true, "The message id: the entity applies each id once and answers a replay from its ledger.")
+            .WithRequestHeader("If-Match", required: false, "The entity version this message expects, as an ETag (\"3\"); another version is 412 and changes nothing.")
+            .WithResponseHeader("ETag", "The entity's version after the message.", 200, 412, 422)
+            .WithResponseHeader(OnceHeaders.IdempotentReplayed, "true when the answer is the recorded one of an earlier delivery.", 200, 202, 412, 422);
+        entities.MapGet("/", GetAsync).RequireScope(app, OnceScopes.Read)
+            .WithName("GetEntity")
+            .WithSummary("Reads an entity's state and version.")
+            .Produces<EntityResponse>(StatusCodes.Status200OK)
+            .WithProblems(400, 401, 403, 404, 429, 503)
+            .WithResponseHeader("ETag", "The entity's version.", 200);
+        entities.MapGet("/messages/{**messageId}", GetOutcomeAsync).RequireScope(app, OnceScopes.Read)
+            .WithName("GetOutcome")
+            .WithSummary("Reads what became of a message id (for a sender whose answer was lost).")
+            .Produces<OutcomeResponse>(StatusCodes.Status200OK)
+            .WithProblems(400, 401, 403, 404, 429, 503);
         return app;
     }
 

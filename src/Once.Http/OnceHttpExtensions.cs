@@ -22,6 +22,7 @@ public static class OnceHttpExtensions
         services.TryAddSingleton<EntityTypeDirectory>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = DescribeFrameworkProblem);
         services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        services.AddOnceOpenApi();
         return services;
     }
 
@@ -54,6 +55,7 @@ public static class OnceHttpExtensions
         app.MapEntityEndpoints();
         app.MapStreamEndpoints();
         app.MapDeadLetterEndpoints();
+        app.MapOnceOpenApi();
         return app;
     }
 

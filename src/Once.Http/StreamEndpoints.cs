@@ -18,7 +18,14 @@ public static partial class StreamEndpoints
     public static IEndpointRouteBuilder MapStreamEndpoints(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapPost("/v1/streams/{type}/{id}", PublishAsync).RequireScope(app, OnceScopes.Send);
+        app.MapPost("/v1/streams/{type}/{id}", PublishAsync).RequireScope(app, OnceScopes.Send)
+            .WithTags("Streams")
+            .WithName("PublishMessage")
+            .WithSummary("Queues a message on the entity's durable stream; the entity applies it exactly once, later.")
+            .WithJsonBody<MessageRequest, RouteHandlerBuilder>()
+            .Produces<AcceptedResponse>(StatusCodes.Status202Accepted)
+            .WithProblems(400, 401, 403, 404, 413, 415, 429, 503)
+            .WithRequestHeader(OnceHeaders.IdempotencyKey, required: true, "The message id: the entity applies each id once.");
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Once.Hosting;
 using Once.Http;
 using Once.Samples;
+using Scalar.AspNetCore;
 
 // Development server: a silo and the HTTP API in one process. Memory storage and localhost clustering
 // unless configured otherwise (Once__Storage=Postgres ONCE_POSTGRES=... makes it durable).
@@ -31,5 +32,7 @@ return await OnceHost.RunAsync(async () =>
     app.UseOnceHttp();
     app.MapOnceHealth();
     app.MapOnceMetrics();
+    // An interactive page over /openapi/v1.json, for trying the API by hand.
+    app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern(OnceOpenApiExtensions.DocumentPath));
     await app.RunAsync();
 });
