@@ -49,6 +49,13 @@ public static class PostgresStoreExtensions
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILogger<PostgresLedgerPruner>>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgresLedgerPruner>());
+        services.AddSingleton(sp => new PostgresBacklogMetrics(
+            sp.GetRequiredService<EntityStoreDatabase>().DataSource,
+            ServiceId(sp),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILogger<PostgresBacklogMetrics>>()));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgresBacklogMetrics>());
         return silo;
     }
 
