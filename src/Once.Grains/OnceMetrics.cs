@@ -27,13 +27,13 @@ public sealed class OnceMetrics
         _lost = meter.CreateCounter<long>("once.messages.lost", unit: "{message}", description: "At-most-once messages acknowledged whose processing failed.");
         _deadLettered = meter.CreateCounter<long>("once.dead_letters", unit: "{message}", description: "Messages set aside in the dead-letter store, by source.");
         _outbox = meter.CreateCounter<long>("once.outbox.delivered", unit: "{message}", description: "Emitted messages delivered from outboxes, by the target's outcome.");
-        // From a second to the default retention (7 days): whether duplicates arrive within the window.
+        // From a second to the default retention (7 days), with half of it (3.5 days) for the late-duplicates alert.
         _duplicateAge = meter.CreateHistogram(
             "once.duplicates.age",
             unit: "s",
             description: "How long after the first delivery a duplicate arrived, by entity type.",
             tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 60, 600, 3600, 21600, 86400, 259200, 604800] });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 60, 600, 3600, 21600, 86400, 259200, 302400, 604800] });
         _commitDuration = meter.CreateHistogram(
             "once.store.commit.duration",
             unit: "s",
