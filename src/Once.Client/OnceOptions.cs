@@ -22,8 +22,8 @@ public sealed class OnceOptions
     /// </summary>
     public static readonly IReadOnlyList<string> SiloSettings = ["ApplySchema", "ListenOnAnyAddress", "Placement", "Guarantees", "Ledger", "Store", "Webhooks"];
 
-    /// <summary>The settings of the section that only the HTTP API reads (and checks): <c>Once:Auth</c>, <c>Once:RateLimit</c>.</summary>
-    public static readonly IReadOnlyList<string> HttpSettings = ["Auth", "RateLimit"];
+    /// <summary>The settings of the section that only the HTTP API reads (and checks): <c>Once:Auth</c>, <c>Once:RateLimit</c>, and the development server's <c>Once:Dashboard</c>.</summary>
+    public static readonly IReadOnlyList<string> HttpSettings = ["Auth", "RateLimit", "Dashboard"];
 
     /// <summary>Where entity state lives. Default: Memory.</summary>
     public StorageKind Storage { get; set; } = StorageKind.Memory;

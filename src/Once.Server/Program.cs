@@ -1,6 +1,7 @@
 using Once.Hosting;
 using Once.Http;
 using Once.Samples;
+using Orleans.Dashboard;
 using Scalar.AspNetCore;
 
 // Development server: a silo and the HTTP API in one process. Memory storage and localhost clustering
@@ -23,6 +24,13 @@ return await OnceHost.RunAsync(async () =>
     builder.UseDefaultUrl("http://localhost:5080");
 
     var options = builder.AddOnceSilo();
+    // The Orleans dashboard (silos, grains, calls, reminders) with --Once:Dashboard=true: it profiles
+    // every grain call, and its start races the silo's (a few warnings until the silo is up).
+    var dashboard = builder.Configuration.GetValue<bool>("Once:Dashboard");
+    if (dashboard)
+    {
+        builder.UseOrleans(silo => silo.AddDashboard());
+    }
     // The development server is open unless Once:Auth:Mode says otherwise, and says so at start.
     builder.AddOnceAuth(defaultMode: AuthMode.None);
     builder.AddOnceRateLimits();
@@ -34,5 +42,10 @@ return await OnceHost.RunAsync(async () =>
     app.MapOnceMetrics();
     // An interactive page over /openapi/v1.json, for trying the API by hand.
     app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern(OnceOpenApiExtensions.DocumentPath));
+    if (dashboard)
+    {
+        app.MapOrleansDashboard("/dashboard").RequireScope(app, OnceScopes.Admin);
+    }
+
     await app.RunAsync();
 });

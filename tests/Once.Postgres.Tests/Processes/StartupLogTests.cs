@@ -66,7 +66,7 @@ public sealed class StartupLogTests
         Assert.DoesNotContain("Hosting failed to start", text, StringComparison.Ordinal);
     }
 
-    private static Process Start(string project, StringBuilder output, params string[] arguments)
+    internal static Process Start(string project, StringBuilder output, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Repository.Executable(project));
@@ -104,7 +104,7 @@ public sealed class StartupLogTests
         }
     }
 
-    private static async Task<bool> IsReadyAsync(HttpClient http, int port)
+    internal static async Task<bool> IsReadyAsync(HttpClient http, int port)
     {
         try
         {
@@ -118,7 +118,7 @@ public sealed class StartupLogTests
     }
 
     /// <summary>SIGTERM, as an orchestrator stops a process, so it flushes its log.</summary>
-    private static async Task StopAsync(Process process)
+    internal static async Task StopAsync(Process process)
     {
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
