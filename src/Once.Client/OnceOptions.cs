@@ -20,7 +20,7 @@ public sealed class OnceOptions
     /// The settings of the section that only silos read (and check); a client tolerates them, so one
     /// configuration can serve the whole cluster.
     /// </summary>
-    public static readonly IReadOnlyList<string> SiloSettings = ["ApplySchema", "ListenOnAnyAddress", "Placement", "Guarantees", "Ledger", "Store", "Webhooks"];
+    public static readonly IReadOnlyList<string> SiloSettings = ["ApplySchema", "ListenOnAnyAddress", "Kubernetes", "Placement", "Guarantees", "Ledger", "Store", "Webhooks"];
 
     /// <summary>The settings of the section that only the HTTP API reads (and checks): <c>Once:Auth</c>, <c>Once:RateLimit</c>, and the development server's <c>Once:Dashboard</c>.</summary>
     public static readonly IReadOnlyList<string> HttpSettings = ["Auth", "RateLimit", "Dashboard"];

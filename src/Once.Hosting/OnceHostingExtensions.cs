@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,10 @@ public static partial class OnceHostingExtensions
             {
                 silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, options.ConnectionString));
                 silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: siloOptions.ListenOnAnyAddress);
+                if (siloOptions.Kubernetes)
+                {
+                    UseKubernetes(silo, siloOptions.ListenOnAnyAddress);
+                }
             }
             else
             {
@@ -116,6 +121,26 @@ public static partial class OnceHostingExtensions
     }
 
     /// <summary>
+    /// Orleans' Kubernetes hosting, deleting the pods of silos the cluster declared dead (the
+    /// StatefulSet or Deployment then starts a fresh one rather than waiting for the old process to
+    /// notice). It opens every interface when no listening address is set, so with
+    /// <c>Once:ListenOnAnyAddress=false</c> the advertised address is set as the listening one, as
+    /// without Kubernetes.
+    /// </summary>
+    private static void UseKubernetes(ISiloBuilder silo, bool listenOnAnyAddress)
+    {
+        silo.UseKubernetesHosting(hosting => hosting.Configure(o => o.DeleteDefunctSiloPods = true));
+        if (!listenOnAnyAddress)
+        {
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloListeningEndpoint ??= new IPEndPoint(o.AdvertisedIPAddress, o.SiloPort);
+                o.GatewayListeningEndpoint ??= new IPEndPoint(o.AdvertisedIPAddress, o.GatewayPort);
+            });
+        }
+    }
+
+    /// <summary>
     /// Orleans adapts each probe's timeout between bounds; keeping the upper one at twice the setting
     /// bounds the time to suspect a silo (and the window in which traffic on its connection, which a
     /// frozen silo's connection never carries, holds the suspicion back).
@@ -152,8 +177,8 @@ public static partial class OnceHostingExtensions
     }
 
     private static void Copy(OnceSiloOptions from, OnceSiloOptions to) =>
-        (to.ApplySchema, to.ListenOnAnyAddress, to.Placement, to.Guarantees, to.Ledger, to.Store, to.Webhooks) =
-        (from.ApplySchema, from.ListenOnAnyAddress, from.Placement, from.Guarantees, from.Ledger, from.Store, from.Webhooks);
+        (to.ApplySchema, to.ListenOnAnyAddress, to.Kubernetes, to.Placement, to.Guarantees, to.Ledger, to.Store, to.Webhooks) =
+        (from.ApplySchema, from.ListenOnAnyAddress, from.Kubernetes, from.Placement, from.Guarantees, from.Ledger, from.Store, from.Webhooks);
 
     private sealed partial class NotDurableWarning(ILogger<NotDurableWarning> logger) : IHostedService
     {

@@ -22,6 +22,16 @@ public sealed class OnceSiloOptions
     /// </summary>
     public bool ListenOnAnyAddress { get; set; }
 
+    /// <summary>
+    /// Whether the silo runs in a Kubernetes pod with Orleans' Kubernetes hosting: its silo name is the
+    /// pod's (POD_NAME), a silo whose pod was deleted is declared dead at once, and the pod of a silo
+    /// the cluster declared dead is deleted so its controller replaces it. Needs POD_NAME,
+    /// POD_NAMESPACE and POD_IP from the downward API, a service account that may get, list, watch,
+    /// patch and delete pods, and <c>Once:Clustering=Postgres</c> (membership stays in PostgreSQL).
+    /// Default: false.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>Where an entity that is not active anywhere is activated. Default: PreferLocal.</summary>
     public PlacementKind Placement { get; set; } = PlacementKind.PreferLocal;
 
@@ -81,6 +91,11 @@ public sealed class OnceSiloOptions
         if (ApplySchema && shared.Storage == StorageKind.Memory && shared.Clustering != ClusteringKind.Postgres)
         {
             problems.Add("Once:ApplySchema is true but nothing uses PostgreSQL; set Once:Storage or Once:Clustering to Postgres.");
+        }
+
+        if (Kubernetes && shared.Clustering != ClusteringKind.Postgres)
+        {
+            problems.Add($"Once:Kubernetes is true but Once:Clustering is {shared.Clustering}; set Once:Clustering to Postgres (the membership table stays in PostgreSQL on Kubernetes).");
         }
 
         foreach (var (type, guarantee) in Guarantees)

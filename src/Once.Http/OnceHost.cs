@@ -73,6 +73,7 @@ public static class OnceHost
           Once:ServiceId, ClusterId  once, once: processes with the same ids form one cluster
           Once:SiloPort, GatewayPort 11111, 30000: this silo's ports; Once:AdvertisedHost (127.0.0.1) is where others reach it
           Once:ApplySchema           false: apply the schema in deploy/sql when a silo starts
+          Once:Kubernetes            false: a silo in a Kubernetes pod (Orleans' Kubernetes hosting; POD_NAME, POD_NAMESPACE, POD_IP)
           Once:Calls:Timeout         00:00:04: how long a call to an entity waits; Once:Calls:RetryBudget (00:00:06)
           Once:Membership:*          how quickly a silo that stopped answering is evicted (ProbeTimeout 00:00:02, ...)
           Once:Ledger:Retention      7.00:00:00: how long message ids are remembered

@@ -59,6 +59,8 @@ public sealed class OnceOptionsTests
     [InlineData("Once:Streams:QueueMaxAttempts", "5", "Once:Streams:QueueMaxAttempts")]
     [InlineData("Once:Webhooks:Timeout", "00:00:00", "Once:Webhooks:Timeout")]
     [InlineData("Once:Streams:Provider", "Kafka", "Once:Streams:Provider")]
+    [InlineData("Once:Kubernetes", "yes", "Once:Kubernetes")]
+    [InlineData("Once:Kubernetes", "true", "Once:Kubernetes")]
     public void BadSetting_Load_ThrowsNamingTheSetting(string key, string value, string named)
     {
         var error = Assert.Throws<OnceConfigurationException>(() => Load((key, value)));
@@ -88,7 +90,7 @@ public sealed class OnceOptionsTests
     [Fact]
     public void SiloSetting_GivenToAClient_Tolerated_MisspeltOneRefused()
     {
-        var client = Load(silo: false, ("Once:Ledger:Retention", "1.00:00:00"), ("Once:ApplySchema", "false"));
+        var client = Load(silo: false, ("Once:Ledger:Retention", "1.00:00:00"), ("Once:ApplySchema", "false"), ("Once:Kubernetes", "true"));
         var misspelt = Assert.Throws<OnceConfigurationException>(() => Load(silo: false, ("Once:Ledgr:Retention", "1.00:00:00")));
 
         Assert.Equal(StorageKind.Memory, client.Storage);

@@ -13,7 +13,7 @@ public sealed class ApiLayeringTests
     [
         "Once.Core", "Once.Grains", "Once.Hosting", "Once.Samples",
         "Microsoft.Orleans.Persistence.AdoNet", "Microsoft.Orleans.Persistence.Memory",
-        "Microsoft.Orleans.Reminders.AdoNet", "Microsoft.Orleans.Reminders",
+        "Microsoft.Orleans.Reminders.AdoNet", "Microsoft.Orleans.Reminders", "Microsoft.Orleans.Hosting.Kubernetes",
     ];
 
     [Fact]
