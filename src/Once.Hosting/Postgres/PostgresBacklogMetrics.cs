@@ -70,14 +70,15 @@ internal sealed partial class PostgresBacklogMetrics : BackgroundService
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 // The database is away: the gauges keep their last figures until it answers again.
-                LogRefreshFailed(_logger, e);
+                // Not a warning: the silo's readiness and the store already say the database is away.
+                LogRefreshFailed(_logger, e.GetBaseException().Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The backlog figures could not be read; the gauges keep their last values")]
-    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The backlog figures could not be read ({Problem}); the gauges keep their last values")]
+    private static partial void LogRefreshFailed(ILogger logger, string problem);
 
     private sealed record Backlog(long LedgerRows, long OutboxPending, double OutboxOldestAge, long DeadLetters, long StreamPending, double StreamOldestAge);
 }
