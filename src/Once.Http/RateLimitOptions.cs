@@ -9,14 +9,18 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "Once:RateLimit";
 
-    /// <summary>Requests each caller gets back every <see cref="Period"/>; 0 switches rate limiting off. Default: 1000.</summary>
-    public int Permits { get; set; } = 1000;
+    /// <summary>
+    /// Requests each caller gets back every <see cref="Period"/>; 0 switches rate limiting off. High
+    /// enough for one busy front end on one key (the local cluster's checkers read at a few thousand a
+    /// second), low enough that one key cannot take a cluster's whole capacity. Default: 10000.
+    /// </summary>
+    public int Permits { get; set; } = 10_000;
 
     /// <summary>How often a caller's permits come back. Default: 00:00:01.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Requests a caller may make at once after a quiet spell (the bucket's size). Default: 2000.</summary>
-    public int Burst { get; set; } = 2000;
+    /// <summary>Requests a caller may make at once after a quiet spell (the bucket's size). Default: 20000.</summary>
+    public int Burst { get; set; } = 20_000;
 
     /// <summary>Whether requests are limited at all.</summary>
     public bool Enabled => Permits > 0;
