@@ -159,7 +159,8 @@ internal sealed partial class EntityGrain(
 
                 var outcomes = new MessageOutcome[messages.Count];
                 var changes = new List<EntityChange>();
-                var changed = new List<int>();
+                // Which messages changed the entity, for their commit spans (only when someone traces).
+                var changed = OnceTracing.Source.HasListeners() ? new List<int>() : null;
                 var view = _store.Current;
                 for (var i = 0; i < messages.Count; i++)
                 {
@@ -171,7 +172,7 @@ internal sealed partial class EntityGrain(
                     {
                         change = OnceTracing.Stamp(change, decide);
                         changes.Add(change);
-                        changed.Add(i);
+                        changed?.Add(i);
                         if (i < messages.Count - 1)
                         {
                             if (ReferenceEquals(view, _store.Current))
@@ -189,7 +190,7 @@ internal sealed partial class EntityGrain(
                     return outcomes;
                 }
 
-                var spans = changed.Select(i => OnceTracing.StartCommit(callers?[i] ?? default, Key, messages[i].Envelope.MessageId, changes.Count)).ToList();
+                var spans = changed?.ConvertAll(i => OnceTracing.StartCommit(callers?[i] ?? default, Key, messages[i].Envelope.MessageId, changes.Count));
                 try
                 {
                     await _store.CommitAsync(changes);
@@ -202,12 +203,12 @@ internal sealed partial class EntityGrain(
                 }
                 catch (Exception e)
                 {
-                    spans.ForEach(span => span?.SetStatus(ActivityStatusCode.Error, e.GetBaseException().Message));
+                    spans?.ForEach(span => span?.SetStatus(ActivityStatusCode.Error, e.GetBaseException().Message));
                     throw;
                 }
                 finally
                 {
-                    spans.ForEach(span => span?.Dispose());
+                    spans?.ForEach(span => span?.Dispose());
                 }
 
                 if (changes.Any(c => c.OutboxAdded is { Count: > 0 }))
