@@ -1,5 +1,6 @@
 using Once.Client;
 using Once.Http;
+using Orleans.Dashboard;
 
 // The HTTP front end as its own process: an Orleans client that finds the silos' gateways through
 // the membership table (Once:Clustering=Postgres) or on localhost. `healthcheck` asks /health/ready.
@@ -26,6 +27,14 @@ return await OnceHost.RunAsync(async () =>
     builder.UseDefaultUrl("http://localhost:5080");
 
     var options = builder.AddOnceClient();
+    // The Orleans dashboard with --Once:Dashboard=true, read through this client from silos started
+    // with the same setting (they collect the figures: every grain call is profiled).
+    var dashboard = builder.Configuration.GetValue<bool>("Once:Dashboard");
+    if (dashboard)
+    {
+        builder.UseOrleansClient(client => client.AddDashboard());
+    }
+
     // Once.Api runs open only when told to: Once:Auth:Mode has no default here.
     builder.AddOnceAuth(defaultMode: null);
     builder.AddOnceRateLimits();
@@ -35,5 +44,10 @@ return await OnceHost.RunAsync(async () =>
     app.UseOnceHttp();
     app.MapOnceHealth();
     app.MapOnceMetrics();
+    if (dashboard)
+    {
+        app.MapOrleansDashboard("/dashboard").RequireScope(app, OnceScopes.Admin);
+    }
+
     await app.RunAsync();
 });

@@ -22,7 +22,7 @@ public sealed class OnceOptions
     /// </summary>
     public static readonly IReadOnlyList<string> SiloSettings = ["ApplySchema", "ListenOnAnyAddress", "Kubernetes", "Placement", "Guarantees", "Ledger", "Store", "Webhooks"];
 
-    /// <summary>The settings of the section that only the HTTP API reads (and checks): <c>Once:Auth</c>, <c>Once:RateLimit</c>, and the development server's <c>Once:Dashboard</c>.</summary>
+    /// <summary>The settings of the section that only the HTTP hosts read (and check): <c>Once:Auth</c>, <c>Once:RateLimit</c>, and <c>Once:Dashboard</c> (Once.Server, Once.Api and Once.Silo).</summary>
     public static readonly IReadOnlyList<string> HttpSettings = ["Auth", "RateLimit", "Dashboard"];
 
     /// <summary>Where entity state lives. Default: Memory.</summary>

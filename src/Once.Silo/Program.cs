@@ -1,6 +1,7 @@
 using Once.Hosting;
 using Once.Http;
 using Once.Samples;
+using Orleans.Dashboard;
 
 // A silo process: hosts entity grains and serves /health/live, /health/ready and /metrics on its --urls.
 //   migrate       applies the PostgreSQL schema to the configured database and exits
@@ -28,6 +29,13 @@ return args.FirstOrDefault() switch
         builder.UseDefaultUrl("http://localhost:8081");
 
         var options = builder.AddOnceSilo();
+        // The Orleans dashboard's figures (every grain call is profiled), for a Once.Api started with
+        // the same setting to serve.
+        if (builder.Configuration.GetValue<bool>("Once:Dashboard"))
+        {
+            builder.UseOrleans(silo => silo.AddDashboard());
+        }
+
         builder.Services.AddSampleDomains().AddOnceHealth(options).AddOnceMetrics().AddOnceTracing(builder.Configuration);
 
         var app = builder.BuildOnce();

@@ -13,8 +13,11 @@ public sealed class ApiLayeringTests
     [
         "Once.Core", "Once.Grains", "Once.Hosting", "Once.Samples",
         "Microsoft.Orleans.Persistence.AdoNet", "Microsoft.Orleans.Persistence.Memory",
-        "Microsoft.Orleans.Reminders.AdoNet", "Microsoft.Orleans.Reminders", "Microsoft.Orleans.Hosting.Kubernetes",
+        "Microsoft.Orleans.Reminders.AdoNet", "Microsoft.Orleans.Hosting.Kubernetes",
     ];
+
+    /// <summary>The reminders package, which the API never starts, comes only with the Orleans dashboard (Once:Dashboard).</summary>
+    private const string Reminders = "Microsoft.Orleans.Reminders";
 
     [Fact]
     public void OnceApi_Loads_NoHandlerEngineOrSiloAssembly()
@@ -24,6 +27,7 @@ public sealed class ApiLayeringTests
         Assert.Contains("Once.Http", api);
         Assert.Contains("Once.Client", api);
         Assert.Empty(SiloOnly.Intersect(api));
+        Assert.Equal(["Microsoft.Orleans.Dashboard"], DependentsOf("Once.Api", Reminders));
     }
 
     [Fact]
@@ -32,6 +36,18 @@ public sealed class ApiLayeringTests
         var silo = Libraries("Once.Silo");
 
         Assert.Equal(SiloOnly.Order(), SiloOnly.Intersect(silo).Order());
+        Assert.Contains("Once.Grains", DependentsOf("Once.Silo", Reminders));
+    }
+
+    /// <summary>The packages and projects in the executable's deps.json that depend on <paramref name="library"/> directly.</summary>
+    private static List<string> DependentsOf(string project, string library)
+    {
+        var deps = Path.ChangeExtension(Repository.Executable(project), ".deps.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(deps));
+        return [.. document.RootElement.GetProperty("targets").EnumerateObject().First().Value.EnumerateObject()
+            .Where(entry => entry.Value.TryGetProperty("dependencies", out var dependencies) && dependencies.TryGetProperty(library, out _))
+            .Select(entry => entry.Name.Split('/')[0])
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The names of the packages and projects in the executable's deps.json.</summary>

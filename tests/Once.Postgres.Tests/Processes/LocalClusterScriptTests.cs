@@ -1,6 +1,9 @@
 namespace Once.Postgres.Tests.Processes;
 
-/// <summary>deploy/local-cluster.sh as an operator uses it: status tells readiness, a second start and a wrong silo number are answered plainly.</summary>
+/// <summary>
+/// deploy/local-cluster.sh as an operator uses it: status tells readiness, a second start and a wrong
+/// silo number are answered plainly. Its API has no dashboard unless Once:Dashboard says so.
+/// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class LocalClusterScriptTests(PostgresServer postgres)
 {
@@ -9,6 +12,8 @@ public sealed class LocalClusterScriptTests(PostgresServer postgres)
     {
         await using var cluster = await LocalCluster.StartAsync(await postgres.CreateDatabaseAsync());
 
+        using var http = cluster.CreateApiClient(TimeSpan.FromSeconds(30));
+        using var dashboard = await http.GetAsync(new Uri("/dashboard/", UriKind.Relative));
         var ready = await cluster.ScriptAsync("status");
         var again = await cluster.ScriptAsync("start");
         var wrong = await cluster.ScriptAsync("kill-silo", "5");
@@ -16,6 +21,7 @@ public sealed class LocalClusterScriptTests(PostgresServer postgres)
         await cluster.KillSiloAsync(1);
         var degraded = await cluster.ScriptAsync("status");
 
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, dashboard.StatusCode);
         Assert.Equal(0, ready.ExitCode);
         Assert.Equal(4, ready.Output.Split('\n').Count(l => l.Contains(": ready (pid", StringComparison.Ordinal)));
         Assert.Equal(0, again.ExitCode);
