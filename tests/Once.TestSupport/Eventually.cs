@@ -55,6 +55,25 @@ public static class Eventually
         return true;
     }
 
+    /// <inheritdoc cref="WithinAsync(Func{bool}, TimeSpan)"/>
+    public static async Task<bool> WithinAsync(Func<Task<bool>> done, TimeSpan deadline)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var elapsed = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (elapsed.Elapsed >= deadline)
+            {
+                return false;
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+
+        return true;
+    }
+
     /// <summary>Waits until <paramref name="done"/> answers true.</summary>
     public static Task TrueAsync(Func<Task<bool>> done, string failure, TimeSpan? deadline = null) =>
         MatchAsync(done, value => value, failure, deadline);

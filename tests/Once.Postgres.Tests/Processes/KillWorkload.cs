@@ -146,7 +146,7 @@ internal sealed class KillWorkload(LocalCluster cluster, int accounts, int depos
             mostAttempts);
     }
 
-    private static void InterlockedMax(ref int location, int value)
+    internal static void InterlockedMax(ref int location, int value)
     {
         var current = Volatile.Read(ref location);
         while (value > current && Interlocked.CompareExchange(ref location, value, current) is var seen && seen != current)

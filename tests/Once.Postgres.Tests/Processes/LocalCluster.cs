@@ -61,10 +61,10 @@ public sealed class LocalCluster : IAsyncDisposable
         return http;
     }
 
-    /// <summary>SIGKILL one silo process: a crash, not a shutdown.</summary>
     /// <summary>SIGTERM one silo process and wait until it has shut down.</summary>
     public Task StopSiloAsync(int silo) => RunAsync("stop-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>SIGKILL one silo process: a crash, not a shutdown.</summary>
     public Task KillSiloAsync(int silo) => RunAsync("kill-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public Task StartSiloAsync(int silo) => RunAsync("start-silo", silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
