@@ -37,22 +37,10 @@ public static class Eventually
     /// Waits until <paramref name="done"/> answers true or <paramref name="deadline"/> passes, and says
     /// which: for a wait whose condition may rightly never come (it comes only when a protection is off).
     /// </summary>
-    public static async Task<bool> WithinAsync(Func<bool> done, TimeSpan deadline)
+    public static Task<bool> WithinAsync(Func<bool> done, TimeSpan deadline)
     {
         ArgumentNullException.ThrowIfNull(done);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var elapsed = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (elapsed.Elapsed >= deadline)
-            {
-                return false;
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
-
-        return true;
+        return WithinAsync(() => Task.FromResult(done()), deadline);
     }
 
     /// <inheritdoc cref="WithinAsync(Func{bool}, TimeSpan)"/>
