@@ -30,6 +30,12 @@ internal static class ThroughputBenchmark
     /// </summary>
     public static readonly TimeSpan HttpWarmUp = TimeSpan.FromSeconds(8);
 
+    /// <summary>How long the cluster rests after the last cell before its idle cost is measured.</summary>
+    public static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(12);
+
+    /// <summary>How long the idle cost is measured: a silo's periodic work runs at periods of up to a few seconds.</summary>
+    public static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(20);
+
     public static async Task<int> RunAsync(string[] args)
     {
         ThroughputSettings settings;
@@ -91,16 +97,22 @@ internal static class ThroughputBenchmark
 
         // PostgreSQL's backends report their statistics up to 10 s late once they go quiet: let the
         // last round's commits arrive before counting the idle ones.
-        Console.WriteLine("throughput: idle cluster, 12 s to settle, then 10 s measured");
+        Console.WriteLine($"throughput: idle cluster, {IdleSettle.TotalSeconds:0} s to settle, then {IdleWindow.TotalSeconds:0} s measured");
         // The idle figures are the first cluster's alone: not the API's (its client reads the membership table too), not the variant's.
         await api.DisposeAsync();
+        IdleComparison? variantIdle = null;
         if (variant is not null)
         {
+            // Both clusters idle side by side in one window (CPU apart by process; commits are the
+            // database's, so the variant's are the window's less the first cluster's alone, below).
+            await Task.Delay(IdleSettle);
+            var both = await new Meter(sql, postmaster, cluster.SiloPids, variant.SiloPids).MeasureIdleAsync(IdleWindow);
             await variant.DisposeAsync();
+            variantIdle = new IdleComparison(both.SiloCores, both.OtherCores, both.CommitsPerSecond);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(12));
-        var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(IdleSettle);
+        var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(IdleWindow);
         var report = new ThroughputReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),
@@ -112,7 +124,8 @@ internal static class ThroughputBenchmark
             clock.Elapsed,
             cells,
             results,
-            idle).ToMarkdown();
+            idle,
+            variantIdle).ToMarkdown();
         var reportPath = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results", "throughput.md");
         Directory.CreateDirectory(Path.GetDirectoryName(reportPath)!);
         await File.WriteAllTextAsync(reportPath, report);

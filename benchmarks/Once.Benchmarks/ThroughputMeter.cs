@@ -25,13 +25,18 @@ internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<
     }
 
     /// <summary>Nothing sent: transactions committed per second and silo CPU per second.</summary>
+    /// <remarks>The "API" processes, if given, are measured apart as <see cref="IdleMeasurement.OtherCores"/> (such as a second cluster's silos).</remarks>
     public async Task<IdleMeasurement> MeasureIdleAsync(TimeSpan duration)
     {
         var before = await SnapshotAsync();
         await Task.Delay(duration);
         var after = await SnapshotAsync();
         var seconds = duration.TotalSeconds;
-        return new IdleMeasurement((after.Commits - before.Commits) / seconds, (after.SiloCpu - before.SiloCpu) / seconds, (after.WalBytes - before.WalBytes) / seconds);
+        return new IdleMeasurement(
+            (after.Commits - before.Commits) / seconds,
+            (after.SiloCpu - before.SiloCpu) / seconds,
+            (after.WalBytes - before.WalBytes) / seconds,
+            (after.ApiCpu - before.ApiCpu) / seconds);
     }
 
     private async Task<Snapshot> SnapshotAsync()
@@ -69,4 +74,9 @@ internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double Se
     public double LedgerScansPerMessage => LedgerScans / (double)Math.Max(1, Loop.Messages);
 }
 
-internal sealed record IdleMeasurement(double CommitsPerSecond, double SiloCores, double WalBytesPerSecond);
+/// <param name="OtherCores">The CPU of the other processes measured beside the silos (0 when there were none).</param>
+internal sealed record IdleMeasurement(double CommitsPerSecond, double SiloCores, double WalBytesPerSecond, double OtherCores = 0);
+
+/// <summary>The first cluster and the variant's idle side by side in one window.</summary>
+/// <param name="CommitsPerSecond">Both clusters' commits together (the database counts them as one).</param>
+internal sealed record IdleComparison(double FirstCores, double VariantCores, double CommitsPerSecond);

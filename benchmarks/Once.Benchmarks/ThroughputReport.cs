@@ -16,7 +16,8 @@ internal sealed record ThroughputReport(
     TimeSpan Duration,
     IReadOnlyList<Cell> Cells,
     IReadOnlyDictionary<string, List<CellMeasurement>> Results,
-    IdleMeasurement Idle)
+    IdleMeasurement Idle,
+    IdleComparison? VariantIdle = null)
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
@@ -57,9 +58,10 @@ internal sealed record ThroughputReport(
             var latency = Distribution.Of(runs.SelectMany(r => r.Loop.LatenciesMs).DefaultIfEmpty(double.NaN));
             double Per(Func<CellMeasurement, double> pick) => Median(runs.Select(pick));
             double Cpu(Func<CellMeasurement, double> seconds) => Per(r => 1000 * seconds(r) / Math.Max(1, r.Loop.Messages));
+            var api = cell.Contender == Contender.ExactlyOnceHttp ? string.Create(C, $" + {Cpu(r => r.ApiCpuSeconds):0.00}") : "";
             text.AppendLine(C,
                 $"| {cell.Name} | {cell.InFlight} | {Median(throughput):0} ({throughput.Min():0} - {throughput.Max():0}) | {latency.Median:0.0} | {latency.P99:0.0} " +
-                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0.00} / {Cpu(r => r.SiloCpuSeconds + r.ApiCpuSeconds):0.00} / {Cpu(r => r.LoadCpuSeconds):0.00} = {Per(r => r.CpuMsPerMessage):0.00} " +
+                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0.00} / {Cpu(r => r.SiloCpuSeconds):0.00}{api} / {Cpu(r => r.LoadCpuSeconds):0.00} = {Per(r => r.CpuMsPerMessage):0.00} " +
                 $"| {(cell.Contender is Contender.ExactlyOnce or Contender.ExactlyOnceHttp ? Per(r => r.LedgerScansPerMessage).ToString("0.000", C) : "-")} | {runs.Sum(r => r.Loop.Failures)} |");
         }
 
@@ -106,9 +108,15 @@ internal sealed record ThroughputReport(
             {
                 text.AppendLine(C, $"| Once exactly-once with `{setting}` on the silos / without, {cell.InFlight} in flight | (a runtime setting) | {Throughput(cell.Name) / Throughput($"once-{cell.InFlight}"):0.00} | |");
             }
+
+            if (VariantIdle is { } idle)
+            {
+                text.AppendLine(C, $"| Idle silo CPU with `{setting}` / without (cores, both clusters in one window) | (a runtime setting) | {idle.VariantCores:0.000} / {idle.FirstCores:0.000} | |");
+                text.AppendLine(C, $"| Idle commits per second with `{setting}` (the window's less the first cluster's alone) | (a runtime setting) | {Math.Max(0, idle.CommitsPerSecond - Idle.CommitsPerSecond):0.0} | |");
+            }
         }
         text.AppendLine();
-        text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores, {Idle.WalBytesPerSecond:0} WAL bytes/s over 10 s with nothing sent.");
+        text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores, {Idle.WalBytesPerSecond:0} WAL bytes/s over {ThroughputBenchmark.IdleWindow.TotalSeconds:0} s with nothing sent.");
         return text.ToString();
     }
 
