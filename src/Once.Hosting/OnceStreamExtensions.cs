@@ -46,15 +46,15 @@ public static class OnceStreamExtensions
             b.ConfigureAdoNet(o => o.Configure(a => OnceStreamQueue.Apply(a, connectionString, options)));
             b.ConfigurePartitioning(options.Partitions);
             b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-            b.ConfigurePullingAgent(o => o.Configure(p => p.MaxEventDeliveryTime = options.MaxDeliveryTime));
-        }).QuietWhenIdle(options.IdlePollInterval);
+            b.ConfigurePullingAgent(o => o.Configure(p => (p.MaxEventDeliveryTime, p.GetQueueMsgsTimerPeriod) = (options.MaxDeliveryTime, options.PollInterval)));
+        }).QuietWhenIdle(options.PollInterval, options.IdlePollInterval);
     }
 
     /// <summary>
     /// Puts <see cref="QuietQueueAdapterFactory"/> around the queue adapter factory the provider
     /// registered (a keyed singleton under the provider's name), so empty queues are polled less often.
     /// </summary>
-    private static ISiloBuilder QuietWhenIdle(this ISiloBuilder silo, TimeSpan idlePoll)
+    private static ISiloBuilder QuietWhenIdle(this ISiloBuilder silo, TimeSpan poll, TimeSpan idlePoll)
     {
         var services = silo.Services;
         var original = services.Single(d => d.ServiceType == typeof(IQueueAdapterFactory) && Equals(d.ServiceKey, OnceStreams.ProviderName));
@@ -62,7 +62,7 @@ public static class OnceStreamExtensions
             ?? throw new InvalidOperationException("The stream provider's queue adapter factory is not registered as a factory.");
         services.Remove(original);
         services.AddKeyedSingleton<IQueueAdapterFactory>(OnceStreams.ProviderName, (sp, key) =>
-            new QuietQueueAdapterFactory((IQueueAdapterFactory)create(sp, key), idlePoll, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            new QuietQueueAdapterFactory((IQueueAdapterFactory)create(sp, key), poll, idlePoll, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return silo;
     }
 

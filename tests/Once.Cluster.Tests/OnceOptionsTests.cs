@@ -57,6 +57,8 @@ public sealed class OnceOptionsTests
     [InlineData("Once:Streams:ExpiryTimeout", "00:10:00", "Once:Streams:ExpiryTimeout")]
     [InlineData("Once:Streams:MaxAttempts", "0", "Once:Streams:MaxAttempts")]
     [InlineData("Once:Streams:QueueMaxAttempts", "5", "Once:Streams:QueueMaxAttempts")]
+    [InlineData("Once:Streams:PollInterval", "00:00:00.001", "Once:Streams:PollInterval")]
+    [InlineData("Once:Streams:PollInterval", "00:00:02", "Once:Streams:PollInterval")]
     [InlineData("Once:Webhooks:Timeout", "00:00:00", "Once:Webhooks:Timeout")]
     [InlineData("Once:Streams:Provider", "Kafka", "Once:Streams:Provider")]
     [InlineData("Once:Kubernetes", "yes", "Once:Kubernetes")]

@@ -3,20 +3,20 @@ using Orleans.Streams;
 namespace Once.Hosting.Postgres;
 
 /// <summary>
-/// Wraps the ADO.NET queue adapter so that a queue found empty is not read again at once: every silo
-/// polls each queue it owns every 100 ms, which on an idle cluster is a steady stream of statements
-/// and CPU for nothing. After an empty read the receiver answers "nothing" without a query for 200 ms,
-/// doubling after each further empty read up to the configured idle interval; a read that returns
-/// messages brings it back to polling at full speed. Messages are never lost by this: they wait in the
-/// queue, at most one idle interval longer.
+/// Wraps the ADO.NET queue adapter so that a queue found empty is not read again at once: every silo's
+/// pulling agent asks each queue it owns for messages every poll interval, which on an idle cluster is
+/// a steady stream of statements and CPU for nothing. After an empty read the receiver answers
+/// "nothing" without a query for one poll interval, doubling after each further empty read up to the
+/// configured idle interval; a read that returns messages brings it back to full speed. Messages are
+/// never lost by this: they wait in the queue, at most one idle interval longer.
 /// </summary>
-internal sealed class QuietQueueAdapterFactory(IQueueAdapterFactory inner, TimeSpan idlePoll, TimeProvider time) : IQueueAdapterFactory
+internal sealed class QuietQueueAdapterFactory(IQueueAdapterFactory inner, TimeSpan poll, TimeSpan idlePoll, TimeProvider time) : IQueueAdapterFactory
 {
     [Obsolete("Use the overload which accepts a CancellationToken.")]
     public Task<IQueueAdapter> CreateAdapter() => CreateAdapter(CancellationToken.None);
 
     public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken) =>
-        new Adapter(await inner.CreateAdapter(cancellationToken), idlePoll, time);
+        new Adapter(await inner.CreateAdapter(cancellationToken), poll, idlePoll, time);
 
     public IQueueAdapterCache GetQueueAdapterCache() => inner.GetQueueAdapterCache();
 
@@ -24,7 +24,7 @@ internal sealed class QuietQueueAdapterFactory(IQueueAdapterFactory inner, TimeS
 
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => inner.GetDeliveryFailureHandler(queueId);
 
-    private sealed class Adapter(IQueueAdapter inner, TimeSpan idlePoll, TimeProvider time) : IQueueAdapter
+    private sealed class Adapter(IQueueAdapter inner, TimeSpan poll, TimeSpan idlePoll, TimeProvider time) : IQueueAdapter
     {
         public string Name => inner.Name;
 
@@ -35,12 +35,17 @@ internal sealed class QuietQueueAdapterFactory(IQueueAdapterFactory inner, TimeS
         public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
             inner.QueueMessageBatchAsync(streamId, events, token, requestContext);
 
-        public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(inner.CreateReceiver(queueId), idlePoll, time);
+        public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new Receiver(inner.CreateReceiver(queueId), poll, idlePoll, time);
     }
 
-    private sealed class Receiver(IQueueAdapterReceiver inner, TimeSpan idlePoll, TimeProvider time) : IQueueAdapterReceiver
+    private sealed class Receiver(IQueueAdapterReceiver inner, TimeSpan poll, TimeSpan idlePoll, TimeProvider time) : IQueueAdapterReceiver
     {
-        private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(200);
+        /// <summary>
+        /// How early an agent's tick may come and still count as the one a pause waits for: timers
+        /// fire to the millisecond, so a tick one poll interval after an empty read can land just
+        /// before the pause ends, and would otherwise wait one more interval.
+        /// </summary>
+        private static readonly TimeSpan TickJitter = TimeSpan.FromMilliseconds(5);
         private TimeSpan _pause = TimeSpan.Zero;
         private DateTimeOffset _nextRead = DateTimeOffset.MinValue;
 
@@ -66,8 +71,9 @@ internal sealed class QuietQueueAdapterFactory(IQueueAdapterFactory inner, TimeS
 
         private async Task<IList<IBatchContainer>> ReadAsync(Func<Task<IList<IBatchContainer>>> read)
         {
+            // The pause is counted from the start of a read, as the agent's ticks are.
             var now = time.GetUtcNow();
-            if (now < _nextRead)
+            if (now + TickJitter < _nextRead)
             {
                 return [];
             }
@@ -80,8 +86,8 @@ internal sealed class QuietQueueAdapterFactory(IQueueAdapterFactory inner, TimeS
             }
             else
             {
-                _pause = _pause == TimeSpan.Zero ? FirstPause : TimeSpan.FromTicks(Math.Min(_pause.Ticks * 2, idlePoll.Ticks));
-                _nextRead = time.GetUtcNow() + _pause;
+                _pause = _pause == TimeSpan.Zero ? poll : TimeSpan.FromTicks(Math.Min(_pause.Ticks * 2, idlePoll.Ticks));
+                _nextRead = now + _pause;
             }
 
             return messages ?? [];
