@@ -16,6 +16,36 @@ internal static class ProcessCpu
         return stat is null ? 0 : (stat.Value.UserTicks + stat.Value.SystemTicks) / TicksPerSecond;
     }
 
+    /// <summary>CPU seconds used so far by the threads of a process with this name (such as ".NET Tiered Com"); 0 off Linux.</summary>
+    public static double ThreadSeconds(int pid, string threadName)
+    {
+        var tasks = $"/proc/{pid}/task";
+        if (!Directory.Exists(tasks))
+        {
+            return 0;
+        }
+
+        var ticks = 0L;
+        foreach (var folder in Directory.EnumerateDirectories(tasks))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(folder, "comm")).TrimEnd('\n') == threadName
+                    && int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var tid)
+                    && Stat($"{tasks}/{tid}/stat") is { } stat)
+                {
+                    ticks += stat.UserTicks + stat.SystemTicks;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The thread ended between listing and reading.
+            }
+        }
+
+        return ticks / TicksPerSecond;
+    }
+
     /// <summary>The postmaster of a PostgreSQL backend (0 when unknown).</summary>
     public static int ParentOf(int pid) => Stat(pid)?.ParentPid ?? 0;
 
@@ -42,11 +72,13 @@ internal static class ProcessCpu
         return pids;
     }
 
-    private static (int ParentPid, long UserTicks, long SystemTicks)? Stat(int pid)
+    private static (int ParentPid, long UserTicks, long SystemTicks)? Stat(int pid) => Stat($"/proc/{pid}/stat");
+
+    private static (int ParentPid, long UserTicks, long SystemTicks)? Stat(string path)
     {
         try
         {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var text = File.ReadAllText(path);
             // The command name is in parentheses and may contain spaces: fields start after the last ')'.
             var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             return (int.Parse(fields[1], CultureInfo.InvariantCulture), long.Parse(fields[11], CultureInfo.InvariantCulture), long.Parse(fields[12], CultureInfo.InvariantCulture));

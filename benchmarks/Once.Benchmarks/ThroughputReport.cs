@@ -17,7 +17,8 @@ internal sealed record ThroughputReport(
     IReadOnlyList<Cell> Cells,
     IReadOnlyDictionary<string, List<CellMeasurement>> Results,
     IdleMeasurement Idle,
-    IdleComparison? VariantIdle = null)
+    IdleComparison? VariantIdle = null,
+    TimeSpan HttpWarmUp = default)
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
@@ -30,7 +31,8 @@ internal sealed record ThroughputReport(
         text.AppendLine(C, $"- Command: `{Command}`, built from commit {Commit}");
         text.AppendLine(C, $"- Run: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Duration.TotalMinutes:0.0} min; {Machine}; load average {LoadBefore} before, {LoadAfter} after.");
         text.AppendLine(C, $"- PostgreSQL {Database}. Everything (PostgreSQL, {Settings.Silos} silo processes, one Once.Api process, the load generator) shares this machine.");
-        text.AppendLine(C, $"- {Settings.Rounds} rounds of {Settings.Duration.TotalSeconds:0} s per cell after a {ThroughputBenchmark.WarmUp.TotalSeconds:0} s warm-up of each ({ThroughputBenchmark.HttpWarmUp.TotalSeconds:0} s for `once-http`, whose Once.Api process serves nothing else); the cell order rotates every round.");
+        text.AppendLine(C, $"- {Settings.Rounds} rounds of {Settings.Duration.TotalSeconds:0} s per cell after a {ThroughputBenchmark.WarmUp.TotalSeconds:0} s warm-up of each; the cell order rotates every round.");
+        text.AppendLine(C, $"  The Once.Api process serves only `once-http` cells: the first of them warmed it until its tiered compiler used under {ThroughputBenchmark.JitQuiet * 1000:0} ms of CPU a second ({HttpWarmUp.TotalSeconds:0} s), each other one {ThroughputBenchmark.HttpWarmUp.TotalSeconds:0} s or more.");
         text.AppendLine(C, $"  Deposits of 1 to {Settings.Keys} keys chosen uniformly, unique ids, closed loop (each of N workers waits for its answer).");
         text.AppendLine(C, $"- Contenders: `classic` is one transaction per message (insert the id ON CONFLICT DO NOTHING, upsert the account if new;");
         text.AppendLine("  plain Npgsql, prepared, one connection per worker); `classic10` is the same SQL with 10 messages per transaction;");
