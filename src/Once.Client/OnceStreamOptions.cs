@@ -42,7 +42,8 @@ public sealed class OnceStreamOptions
     /// How soon a silo looks again at a queue it owns once a read found it empty (a queue with messages
     /// is read again at once, until it is empty). This is the wake-up period of every queue's pulling
     /// agent, idle or not: a shorter one answers a lone message sooner and costs every silo more wake-ups
-    /// while nothing happens. Durable (Postgres) streams only. Default: 00:00:00.200.
+    /// while nothing happens. Durable (Postgres) streams only; at most <see cref="IdlePollInterval"/>
+    /// (a longer one is cut to it). Default: 00:00:00.200.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -54,6 +55,9 @@ public sealed class OnceStreamOptions
     /// </summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The poll interval in effect: <see cref="PollInterval"/>, cut to <see cref="IdlePollInterval"/>.</summary>
+    internal TimeSpan EffectivePollInterval => PollInterval < IdlePollInterval ? PollInterval : IdlePollInterval;
+
     public IEnumerable<string> Validate()
     {
         if (IdlePollInterval < TimeSpan.FromMilliseconds(100) || IdlePollInterval > TimeSpan.FromMinutes(1))
@@ -61,9 +65,9 @@ public sealed class OnceStreamOptions
             yield return $"Once:Streams:IdlePollInterval must be between 00:00:00.1 and 00:01:00 (was {IdlePollInterval}).";
         }
 
-        if (PollInterval < TimeSpan.FromMilliseconds(10) || PollInterval > IdlePollInterval)
+        if (PollInterval < TimeSpan.FromMilliseconds(10) || PollInterval > TimeSpan.FromMinutes(1))
         {
-            yield return $"Once:Streams:PollInterval must be between 00:00:00.010 and Once:Streams:IdlePollInterval ({IdlePollInterval}) (was {PollInterval}).";
+            yield return $"Once:Streams:PollInterval must be between 00:00:00.010 and 00:01:00 (was {PollInterval}).";
         }
 
         if (Provider is { } provider && provider is not (StorageKind.Memory or StorageKind.Postgres))

@@ -46,8 +46,8 @@ public static class OnceStreamExtensions
             b.ConfigureAdoNet(o => o.Configure(a => OnceStreamQueue.Apply(a, connectionString, options)));
             b.ConfigurePartitioning(options.Partitions);
             b.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-            b.ConfigurePullingAgent(o => o.Configure(p => (p.MaxEventDeliveryTime, p.GetQueueMsgsTimerPeriod) = (options.MaxDeliveryTime, options.PollInterval)));
-        }).QuietWhenIdle(options.PollInterval, options.IdlePollInterval);
+            b.ConfigurePullingAgent(o => o.Configure(p => (p.MaxEventDeliveryTime, p.GetQueueMsgsTimerPeriod) = (options.MaxDeliveryTime, options.EffectivePollInterval)));
+        }).QuietWhenIdle(options.EffectivePollInterval, options.IdlePollInterval);
     }
 
     /// <summary>

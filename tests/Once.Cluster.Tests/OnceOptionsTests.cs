@@ -26,6 +26,15 @@ public sealed class OnceOptionsTests
     }
 
     [Fact]
+    public void StreamPollInterval_AboveTheIdleInterval_IsCutToIt()
+    {
+        var cut = Load(("Once:Streams:IdlePollInterval", "00:00:00.100"));
+        var kept = Load(("Once:Streams:PollInterval", "00:00:00.050"));
+
+        Assert.Equal((TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(50)), (cut.Streams.EffectivePollInterval, kept.Streams.EffectivePollInterval));
+    }
+
+    [Fact]
     public void ConnectionString_FromEnvironmentVariableName_WhenNoConnectionStringsEntry()
     {
         var options = Load(("Once:Storage", "Postgres"), (OnceOptions.ConnectionStringVariable, Postgres));
@@ -58,7 +67,7 @@ public sealed class OnceOptionsTests
     [InlineData("Once:Streams:MaxAttempts", "0", "Once:Streams:MaxAttempts")]
     [InlineData("Once:Streams:QueueMaxAttempts", "5", "Once:Streams:QueueMaxAttempts")]
     [InlineData("Once:Streams:PollInterval", "00:00:00.001", "Once:Streams:PollInterval")]
-    [InlineData("Once:Streams:PollInterval", "00:00:02", "Once:Streams:PollInterval")]
+    [InlineData("Once:Streams:PollInterval", "00:02:00", "Once:Streams:PollInterval")]
     [InlineData("Once:Webhooks:Timeout", "00:00:00", "Once:Webhooks:Timeout")]
     [InlineData("Once:Streams:Provider", "Kafka", "Once:Streams:Provider")]
     [InlineData("Once:Kubernetes", "yes", "Once:Kubernetes")]
