@@ -39,7 +39,8 @@ internal sealed record ThroughputReport(
         text.AppendLine("  `once` is Once exactly-once and `once-alo` Once at-least-once through the Orleans client, entity state in the native store;");
         text.AppendLine("  `once-http` is Once exactly-once over HTTP: each message a `POST /v1/entities/accounts/{id}/messages` with its id as");
         text.AppendLine("  `Idempotency-Key` to one Once.Api process (an Orleans client of the same silos), HTTP/1.1 with a connection per worker;");
-        text.AppendLine("  an answer other than 2xx counts as failed.");
+        text.AppendLine("  an answer other than 2xx counts as failed. Its keys are its own (`h-`), activated by the API's client as `once` keys");
+        text.AppendLine("  are by the benchmark's: each client sends all calls for a key through one gateway, the silo it activated on.");
         text.AppendLine(C, $"- `steady`: every key already holds {Settings.SteadyIds} retained ids (the classic consumer's id table holds the same {Settings.Keys * Settings.SteadyIds:N0} ids");
         text.AppendLine("  from the start, so every classic figure is at its steady-state size). `dup50`: half the messages are redeliveries of");
         text.AppendLine("  one of the worker's last 64. `hot`: 10% of the messages go to one key.");
@@ -49,9 +50,9 @@ internal sealed record ThroughputReport(
         }
         text.AppendLine();
         text.AppendLine("msg/s: median of the rounds (lowest - highest). Latency: all rounds pooled. WAL and CPU: median of the rounds, per message;");
-        text.AppendLine("CPU is PostgreSQL / silos (+ the Once.Api process for `once-http` cells; it idles, uncounted, during the others) / load generator, in ms.");
+        text.AppendLine("CPU is PostgreSQL / silos (+ the Once.Api process for `once-http` cells; it idles, uncounted, during the others) / load generator, in microseconds.");
         text.AppendLine();
-        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | CPU ms/msg (PG / silos (+ API) / load = total) | Ledger reads/msg | Failed |");
+        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | CPU µs/msg (PG / silos (+ API) / load = total) | Ledger reads/msg | Failed |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (var cell in Cells)
         {
@@ -59,11 +60,11 @@ internal sealed record ThroughputReport(
             var throughput = runs.Select(r => r.Loop.Throughput).ToArray();
             var latency = Distribution.Of(runs.SelectMany(r => r.Loop.LatenciesMs).DefaultIfEmpty(double.NaN));
             double Per(Func<CellMeasurement, double> pick) => Median(runs.Select(pick));
-            double Cpu(Func<CellMeasurement, double> seconds) => Per(r => 1000 * seconds(r) / Math.Max(1, r.Loop.Messages));
-            var api = cell.Contender == Contender.ExactlyOnceHttp ? string.Create(C, $" + {Cpu(r => r.ApiCpuSeconds):0.00}") : "";
+            double Cpu(Func<CellMeasurement, double> seconds) => Per(r => 1_000_000 * seconds(r) / Math.Max(1, r.Loop.Messages));
+            var api = cell.Contender == Contender.ExactlyOnceHttp ? string.Create(C, $" + {Cpu(r => r.ApiCpuSeconds):0}") : "";
             text.AppendLine(C,
                 $"| {cell.Name} | {cell.InFlight} | {Median(throughput):0} ({throughput.Min():0} - {throughput.Max():0}) | {latency.Median:0.0} | {latency.P99:0.0} " +
-                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0.00} / {Cpu(r => r.SiloCpuSeconds):0.00}{api} / {Cpu(r => r.LoadCpuSeconds):0.00} = {Per(r => r.CpuMsPerMessage):0.00} " +
+                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0} / {Cpu(r => r.SiloCpuSeconds):0}{api} / {Cpu(r => r.LoadCpuSeconds):0} = {1000 * Per(r => r.CpuMsPerMessage):0} " +
                 $"| {(cell.Contender is Contender.ExactlyOnce or Contender.ExactlyOnceHttp ? Per(r => r.LedgerScansPerMessage).ToString("0.000", C) : "-")} | {runs.Sum(r => r.Loop.Failures)} |");
         }
 
