@@ -47,6 +47,34 @@ internal static class ThroughputBenchmark
     /// <summary>How long the idle cost is measured: a silo's periodic work runs at periods of up to a few seconds.</summary>
     public static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// After the load the silos' tiered compilers keep optimising code that idle work calls a few
+    /// times a second (15 ms of CPU a second in a silo after a short run): a one-off cost of a fresh
+    /// process, not of an idle cluster. So the idle window starts once the silos' compilers used no
+    /// CPU tick in a step of <see cref="HttpWarmUpStep"/>, at most this long after the settling.
+    /// </summary>
+    public static readonly TimeSpan IdleCompilerLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>Waits until the processes' tiered compilers use no CPU tick in a step (see <see cref="IdleCompilerLimit"/>); returns how long that took.</summary>
+    private static async Task<TimeSpan> UntilCompilersQuietAsync(IReadOnlyList<int> pids)
+    {
+        var waited = TimeSpan.Zero;
+        while (waited < IdleCompilerLimit)
+        {
+            var before = CompilerSeconds(pids);
+            await Task.Delay(HttpWarmUpStep);
+            waited += HttpWarmUpStep;
+            if (CompilerSeconds(pids) == before)
+            {
+                break;
+            }
+        }
+
+        return waited;
+    }
+
+    private static double CompilerSeconds(IEnumerable<int> pids) => pids.Sum(pid => ProcessCpu.ThreadSeconds(pid, TieredCompilationThread));
+
     public static async Task<int> RunAsync(string[] args)
     {
         ThroughputSettings settings;
@@ -141,13 +169,18 @@ internal static class ThroughputBenchmark
             // Both clusters idle side by side in one window (CPU apart by process; commits are the
             // database's, so the variant's are the window's less the first cluster's alone, below).
             await Task.Delay(IdleSettle);
+            await UntilCompilersQuietAsync([.. cluster.SiloPids, .. variant.SiloPids]);
             var both = await new Meter(sql, postmaster, cluster.SiloPids, variant.SiloPids).MeasureIdleAsync(IdleWindow);
             await variant.DisposeAsync();
             variantIdle = new IdleComparison(both.SiloCores, both.OtherCores, both.CommitsPerSecond);
         }
 
         await Task.Delay(IdleSettle);
+        var compilerWait = await UntilCompilersQuietAsync(cluster.SiloPids);
+        Console.WriteLine($"throughput: the silos' compilers went quiet after {compilerWait.TotalSeconds:0} s more");
+        var compilerBefore = CompilerSeconds(cluster.SiloPids);
         var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(IdleWindow);
+        idle = idle with { CompilerCores = (CompilerSeconds(cluster.SiloPids) - compilerBefore) / IdleWindow.TotalSeconds, CompilerWait = compilerWait };
         var report = new ThroughputReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),

@@ -21,7 +21,8 @@ internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<
             after.SiloCpu - before.SiloCpu,
             after.OwnCpu - before.OwnCpu,
             after.LedgerScans - before.LedgerScans,
-            throughApi ? after.ApiCpu - before.ApiCpu : 0);
+            throughApi ? after.ApiCpu - before.ApiCpu : 0,
+            after.Commits - before.Commits);
     }
 
     /// <summary>Nothing sent: transactions committed per second and silo CPU per second.</summary>
@@ -65,8 +66,11 @@ internal sealed class Meter(NpgsqlDataSource sql, int postmaster, IReadOnlyList<
 
 /// <summary>One cell of one round: the loop's result and what it cost.</summary>
 /// <param name="ApiCpuSeconds">The API processes' CPU, for a cell sent through them; 0 for the others.</param>
-internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double ServerCpuSeconds, double SiloCpuSeconds, double LoadCpuSeconds, long LedgerScans, double ApiCpuSeconds)
+/// <param name="Commits">Transactions the database committed meanwhile (the cell's, and the few of membership and streams).</param>
+internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double ServerCpuSeconds, double SiloCpuSeconds, double LoadCpuSeconds, long LedgerScans, double ApiCpuSeconds, long Commits)
 {
+    public double MessagesPerCommit => Loop.Messages / (double)Math.Max(1, Commits);
+
     public double WalPerMessage => WalBytes / (double)Math.Max(1, Loop.Messages);
 
     public double CpuMsPerMessage => 1000 * (ServerCpuSeconds + SiloCpuSeconds + ApiCpuSeconds + LoadCpuSeconds) / Math.Max(1, Loop.Messages);
@@ -75,7 +79,9 @@ internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double Se
 }
 
 /// <param name="OtherCores">The CPU of the other processes measured beside the silos (0 when there were none).</param>
-internal sealed record IdleMeasurement(double CommitsPerSecond, double SiloCores, double WalBytesPerSecond, double OtherCores = 0);
+/// <param name="CompilerCores">Of <paramref name="SiloCores"/>, the silos' tiered compilers.</param>
+/// <param name="CompilerWait">How long the window waited, after the settling, for the silos' compilers to go quiet.</param>
+internal sealed record IdleMeasurement(double CommitsPerSecond, double SiloCores, double WalBytesPerSecond, double OtherCores = 0, double CompilerCores = 0, TimeSpan CompilerWait = default);
 
 /// <summary>The first cluster and the variant's idle side by side in one window.</summary>
 /// <param name="CommitsPerSecond">Both clusters' commits together (the database counts them as one).</param>

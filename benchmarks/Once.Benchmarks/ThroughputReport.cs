@@ -52,8 +52,8 @@ internal sealed record ThroughputReport(
         text.AppendLine("msg/s: median of the rounds (lowest - highest). Latency: all rounds pooled. WAL and CPU: median of the rounds, per message;");
         text.AppendLine("CPU is PostgreSQL / silos (+ the Once.Api process for `once-http` cells; it idles, uncounted, during the others) / load generator, in microseconds.");
         text.AppendLine();
-        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | CPU µs/msg (PG / silos (+ API) / load = total) | Ledger reads/msg | Failed |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        text.AppendLine("| Cell | In flight | msg/s | p50 ms | p99 ms | WAL bytes/msg | Msg/commit | CPU µs/msg (PG / silos (+ API) / load = total) | Ledger reads/msg | Failed |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (var cell in Cells)
         {
             var runs = Results[cell.Name];
@@ -64,16 +64,19 @@ internal sealed record ThroughputReport(
             var api = cell.Contender == Contender.ExactlyOnceHttp ? string.Create(C, $" + {Cpu(r => r.ApiCpuSeconds):0}") : "";
             text.AppendLine(C,
                 $"| {cell.Name} | {cell.InFlight} | {Median(throughput):0} ({throughput.Min():0} - {throughput.Max():0}) | {latency.Median:0.0} | {latency.P99:0.0} " +
-                $"| {Per(r => r.WalPerMessage):0} | {Cpu(r => r.ServerCpuSeconds):0} / {Cpu(r => r.SiloCpuSeconds):0}{api} / {Cpu(r => r.LoadCpuSeconds):0} = {1000 * Per(r => r.CpuMsPerMessage):0} " +
+                $"| {Per(r => r.WalPerMessage):0} | {Per(r => r.MessagesPerCommit):0.0} | {Cpu(r => r.ServerCpuSeconds):0} / {Cpu(r => r.SiloCpuSeconds):0}{api} / {Cpu(r => r.LoadCpuSeconds):0} = {1000 * Per(r => r.CpuMsPerMessage):0} " +
                 $"| {(cell.Contender is Contender.ExactlyOnce or Contender.ExactlyOnceHttp ? Per(r => r.LedgerScansPerMessage).ToString("0.000", C) : "-")} | {runs.Sum(r => r.Loop.Failures)} |");
         }
 
         text.AppendLine();
+        text.AppendLine("Msg/commit: messages per database transaction (a group commit carries several; duplicates need none).");
         text.AppendLine("Ledger reads: index scans of `once_ledger` per message (entity loads and reads of old ids the filter let through).");
         text.AppendLine();
         if (Settings.Only is not null)
         {
             text.AppendLine("A run of chosen cells (--cells): the targets need every cell, so none is computed.");
+            text.AppendLine();
+            AppendIdle(text);
             return text.ToString();
         }
 
@@ -119,8 +122,21 @@ internal sealed record ThroughputReport(
             }
         }
         text.AppendLine();
-        text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores, {Idle.WalBytesPerSecond:0} WAL bytes/s over {ThroughputBenchmark.IdleWindow.TotalSeconds:0} s with nothing sent.");
+        AppendIdle(text);
         return text.ToString();
+    }
+
+    private void AppendIdle(StringBuilder text)
+    {
+        if (Settings.Variant is { } setting && VariantIdle is { } idle)
+        {
+            text.AppendLine(C, $"Idle with `{setting}` on the silos, both clusters in one window: {idle.VariantCores:0.000} silo cores with it, {idle.FirstCores:0.000} without.");
+            text.AppendLine();
+        }
+
+        text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores ({Idle.CompilerCores:0.000} of them the tiered compilers), {Idle.WalBytesPerSecond:0} WAL bytes/s over {ThroughputBenchmark.IdleWindow.TotalSeconds:0} s with nothing sent,");
+        text.AppendLine(C, $"{ThroughputBenchmark.IdleSettle.TotalSeconds:0} s after the last cell and {Idle.CompilerWait.TotalSeconds:0} s more until the silos' tiered compilers had used no CPU for {ThroughputBenchmark.HttpWarmUpStep.TotalSeconds:0} s (at most {ThroughputBenchmark.IdleCompilerLimit.TotalMinutes:0} min):");
+        text.AppendLine("after a load, they optimise for a while the code that idle work calls a few times a second, a cost of a fresh process.");
     }
 
     private double Throughput(string cell) => Median(Results[cell].Select(r => r.Loop.Throughput));
