@@ -16,16 +16,19 @@ internal static class ProcessCpu
         return stat is null ? 0 : (stat.Value.UserTicks + stat.Value.SystemTicks) / TicksPerSecond;
     }
 
-    /// <summary>CPU seconds used so far by the threads of a process with this name (such as ".NET Tiered Com"); 0 off Linux.</summary>
-    public static double ThreadSeconds(int pid, string threadName)
+    /// <summary>
+    /// CPU seconds used so far by each thread (by id) of a process with this name (such as ".NET Tiered Com");
+    /// empty off Linux. A thread that exits takes its time with it, so compare snapshots thread by thread.
+    /// </summary>
+    public static Dictionary<int, double> Threads(int pid, string threadName)
     {
+        var threads = new Dictionary<int, double>();
         var tasks = $"/proc/{pid}/task";
         if (!Directory.Exists(tasks))
         {
-            return 0;
+            return threads;
         }
 
-        var ticks = 0L;
         foreach (var folder in Directory.EnumerateDirectories(tasks))
         {
             try
@@ -34,7 +37,7 @@ internal static class ProcessCpu
                     && int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var tid)
                     && Stat($"{tasks}/{tid}/stat") is { } stat)
                 {
-                    ticks += stat.UserTicks + stat.SystemTicks;
+                    threads[tid] = (stat.UserTicks + stat.SystemTicks) / TicksPerSecond;
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -43,7 +46,7 @@ internal static class ProcessCpu
             }
         }
 
-        return ticks / TicksPerSecond;
+        return threads;
     }
 
     /// <summary>The postmaster of a PostgreSQL backend (0 when unknown).</summary>

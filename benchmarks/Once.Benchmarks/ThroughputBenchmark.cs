@@ -48,23 +48,28 @@ internal static class ThroughputBenchmark
     public static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// After the load the silos' tiered compilers keep optimising code that idle work calls a few
-    /// times a second (15 ms of CPU a second in a silo after a short run): a one-off cost of a fresh
-    /// process, not of an idle cluster. So the idle window starts once the silos' compilers used no
-    /// CPU tick in a step of <see cref="HttpWarmUpStep"/>, at most this long after the settling.
+    /// After the load, two kinds of work go on that an idle cluster does not do: the silos' tiered
+    /// compilers keep optimising code that idle work calls a few times a second (15 ms of CPU a second
+    /// in a silo after a short run), and PostgreSQL's autovacuum cleans the tables the load filled (its
+    /// transactions and WAL count in the database's figures). So the idle window starts after a step of
+    /// <see cref="HttpWarmUpStep"/> in which the compilers used no CPU tick and no autovacuum worker
+    /// ran, at most this long after the settling.
     /// </summary>
-    public static readonly TimeSpan IdleCompilerLimit = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan IdleQuietLimit = TimeSpan.FromMinutes(3);
 
-    /// <summary>Waits until the processes' tiered compilers use no CPU tick in a step (see <see cref="IdleCompilerLimit"/>); returns how long that took.</summary>
-    private static async Task<TimeSpan> UntilCompilersQuietAsync(IReadOnlyList<int> pids)
+    /// <summary>Waits until a step in which the processes' compilers and autovacuum were quiet (see <see cref="IdleQuietLimit"/>); returns how long that took.</summary>
+    private static async Task<TimeSpan> UntilQuietAsync(NpgsqlDataSource sql, IReadOnlyList<int> pids)
     {
         var waited = TimeSpan.Zero;
-        while (waited < IdleCompilerLimit)
+        while (waited < IdleQuietLimit)
         {
-            var before = CompilerSeconds(pids);
+            var before = Compilers(pids);
+            var vacuuming = await AutovacuumWorkersAsync(sql);
             await Task.Delay(HttpWarmUpStep);
             waited += HttpWarmUpStep;
-            if (CompilerSeconds(pids) == before)
+            // A compiler thread that exited in the step worked in it: a different set of threads is not quiet.
+            var after = Compilers(pids);
+            if (after.Keys.ToHashSet().SetEquals(before.Keys) && CompilerSecondsSince(before, pids) == 0 && vacuuming == 0 && await AutovacuumWorkersAsync(sql) == 0)
             {
                 break;
             }
@@ -73,7 +78,19 @@ internal static class ThroughputBenchmark
         return waited;
     }
 
-    private static double CompilerSeconds(IEnumerable<int> pids) => pids.Sum(pid => ProcessCpu.ThreadSeconds(pid, TieredCompilationThread));
+    private static async Task<long> AutovacuumWorkersAsync(NpgsqlDataSource sql)
+    {
+        await using var command = sql.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The processes' tiered-compiler threads now, by process and thread id (compare two with <see cref="CompilerSecondsSince"/>).</summary>
+    private static Dictionary<(int Pid, int Tid), double> Compilers(IEnumerable<int> pids) =>
+        pids.SelectMany(pid => ProcessCpu.Threads(pid, TieredCompilationThread).Select(t => (Key: (pid, t.Key), t.Value)))
+            .ToDictionary(t => t.Key, t => t.Value);
+
+    private static double CompilerSecondsSince(Dictionary<(int Pid, int Tid), double> before, IEnumerable<int> pids) =>
+        Compilers(pids).Sum(t => t.Value - before.GetValueOrDefault(t.Key));
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -126,10 +143,10 @@ internal static class ThroughputBenchmark
             var warmed = TimeSpan.Zero;
             while (warmed < HttpWarmUp || (warmed < HttpWarmUpLimit && httpWarmUp == TimeSpan.Zero))
             {
-                var jitBefore = ProcessCpu.ThreadSeconds(api.Pid, TieredCompilationThread);
+                var jitBefore = Compilers([api.Pid]);
                 await RunCellAsync(cell, $"warm{warmed.TotalSeconds:0}", HttpWarmUpStep, cluster, api, classic, settings);
                 warmed += HttpWarmUpStep;
-                var jitPerSecond = (ProcessCpu.ThreadSeconds(api.Pid, TieredCompilationThread) - jitBefore) / HttpWarmUpStep.TotalSeconds;
+                var jitPerSecond = CompilerSecondsSince(jitBefore, [api.Pid]) / HttpWarmUpStep.TotalSeconds;
                 if (warmed >= HttpWarmUp && jitPerSecond < JitQuiet)
                 {
                     break;
@@ -169,18 +186,18 @@ internal static class ThroughputBenchmark
             // Both clusters idle side by side in one window (CPU apart by process; commits are the
             // database's, so the variant's are the window's less the first cluster's alone, below).
             await Task.Delay(IdleSettle);
-            await UntilCompilersQuietAsync([.. cluster.SiloPids, .. variant.SiloPids]);
+            await UntilQuietAsync(sql, [.. cluster.SiloPids, .. variant.SiloPids]);
             var both = await new Meter(sql, postmaster, cluster.SiloPids, variant.SiloPids).MeasureIdleAsync(IdleWindow);
             await variant.DisposeAsync();
             variantIdle = new IdleComparison(both.SiloCores, both.OtherCores, both.CommitsPerSecond);
         }
 
         await Task.Delay(IdleSettle);
-        var compilerWait = await UntilCompilersQuietAsync(cluster.SiloPids);
-        Console.WriteLine($"throughput: the silos' compilers went quiet after {compilerWait.TotalSeconds:0} s more");
-        var compilerBefore = CompilerSeconds(cluster.SiloPids);
+        var compilerWait = await UntilQuietAsync(sql, cluster.SiloPids);
+        Console.WriteLine($"throughput: the silos' compilers and autovacuum went quiet after {compilerWait.TotalSeconds:0} s more");
+        var compilerBefore = Compilers(cluster.SiloPids);
         var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(IdleWindow);
-        idle = idle with { CompilerCores = (CompilerSeconds(cluster.SiloPids) - compilerBefore) / IdleWindow.TotalSeconds, CompilerWait = compilerWait };
+        idle = idle with { CompilerCores = CompilerSecondsSince(compilerBefore, cluster.SiloPids) / IdleWindow.TotalSeconds, CompilerWait = compilerWait };
         var report = new ThroughputReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),

@@ -80,7 +80,7 @@ internal sealed record CellMeasurement(LoopResult Loop, long WalBytes, double Se
 
 /// <param name="OtherCores">The CPU of the other processes measured beside the silos (0 when there were none).</param>
 /// <param name="CompilerCores">Of <paramref name="SiloCores"/>, the silos' tiered compilers.</param>
-/// <param name="CompilerWait">How long the window waited, after the settling, for the silos' compilers to go quiet.</param>
+/// <param name="CompilerWait">How long the window waited, after the settling, for the silos' compilers and autovacuum to go quiet.</param>
 internal sealed record IdleMeasurement(double CommitsPerSecond, double SiloCores, double WalBytesPerSecond, double OtherCores = 0, double CompilerCores = 0, TimeSpan CompilerWait = default);
 
 /// <summary>The first cluster and the variant's idle side by side in one window.</summary>
