@@ -38,6 +38,9 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         ? $"the server named by {OnceOptions.ConnectionStringVariable}"
         : $"a throwaway server started by `{Script} postgres`";
 
+    /// <summary>The server is the benchmark's own (so its settings may change for a while), not one named by the user.</summary>
+    public bool Throwaway => _server is not null;
+
     public string ServerVersion { get; }
 
     public string SynchronousCommit { get; }

@@ -67,15 +67,38 @@ internal static class ThroughputBenchmark
             var vacuuming = await AutovacuumWorkersAsync(sql);
             await Task.Delay(HttpWarmUpStep);
             waited += HttpWarmUpStep;
-            // A compiler thread that exited in the step worked in it: a different set of threads is not quiet.
+            // A compiler thread starts when methods queue for it (a new one means it worked) and exits
+            // after a while without work (one gone did none just before).
             var after = Compilers(pids);
-            if (after.Keys.ToHashSet().SetEquals(before.Keys) && CompilerSecondsSince(before, pids) == 0 && vacuuming == 0 && await AutovacuumWorkersAsync(sql) == 0)
+            var compiled = CompilerSecondsSince(before, pids);
+            var vacuumingAfter = await AutovacuumWorkersAsync(sql);
+            if (after.Keys.All(before.ContainsKey) && compiled == 0 && vacuuming == 0 && vacuumingAfter == 0)
             {
                 break;
             }
+
+            Console.WriteLine($"throughput: not quiet yet: compilers {compiled * 1000:0} ms in {HttpWarmUpStep.TotalSeconds:0} s ({before.Count} -> {after.Count} threads), autovacuum workers {vacuuming} -> {vacuumingAfter}");
         }
 
         return waited;
+    }
+
+    /// <summary>
+    /// Turns autovacuum off for the idle window, so that none starts in it: after the load it would, and
+    /// its transactions and WAL would count as the cluster's. Workers already running finish;
+    /// <see cref="UntilQuietAsync"/> waits for them. Only on the benchmark's own throwaway server.
+    /// </summary>
+    private static async Task PauseAutovacuumAsync(NpgsqlDataSource sql, BenchmarkDatabase database, bool paused)
+    {
+        if (!database.Throwaway)
+        {
+            return;
+        }
+
+        await using var batch = sql.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(paused ? "ALTER SYSTEM SET autovacuum = off" : "ALTER SYSTEM RESET autovacuum"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_reload_conf()"));
+        await batch.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> AutovacuumWorkersAsync(NpgsqlDataSource sql)
@@ -186,17 +209,21 @@ internal static class ThroughputBenchmark
             // Both clusters idle side by side in one window (CPU apart by process; commits are the
             // database's, so the variant's are the window's less the first cluster's alone, below).
             await Task.Delay(IdleSettle);
+            await PauseAutovacuumAsync(sql, database, paused: true);
             await UntilQuietAsync(sql, [.. cluster.SiloPids, .. variant.SiloPids]);
             var both = await new Meter(sql, postmaster, cluster.SiloPids, variant.SiloPids).MeasureIdleAsync(IdleWindow);
+            await PauseAutovacuumAsync(sql, database, paused: false);
             await variant.DisposeAsync();
             variantIdle = new IdleComparison(both.SiloCores, both.OtherCores, both.CommitsPerSecond);
         }
 
         await Task.Delay(IdleSettle);
+        await PauseAutovacuumAsync(sql, database, paused: true);
         var compilerWait = await UntilQuietAsync(sql, cluster.SiloPids);
         Console.WriteLine($"throughput: the silos' compilers and autovacuum went quiet after {compilerWait.TotalSeconds:0} s more");
         var compilerBefore = Compilers(cluster.SiloPids);
         var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(IdleWindow);
+        await PauseAutovacuumAsync(sql, database, paused: false);
         idle = idle with { CompilerCores = CompilerSecondsSince(compilerBefore, cluster.SiloPids) / IdleWindow.TotalSeconds, CompilerWait = compilerWait };
         var report = new ThroughputReport(
             settings,
