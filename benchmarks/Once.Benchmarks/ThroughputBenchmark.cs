@@ -70,7 +70,7 @@ internal static class ThroughputBenchmark
             // A compiler thread starts when methods queue for it (a new one means it worked) and exits
             // after a while without work (one gone did none just before).
             var after = Compilers(pids);
-            var compiled = CompilerSecondsSince(before, pids);
+            var compiled = CompilerSeconds(before, after);
             var vacuumingAfter = await AutovacuumWorkersAsync(sql);
             if (after.Keys.All(before.ContainsKey) && compiled == 0 && vacuuming == 0 && vacuumingAfter == 0)
             {
@@ -107,13 +107,14 @@ internal static class ThroughputBenchmark
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>The processes' tiered-compiler threads now, by process and thread id (compare two with <see cref="CompilerSecondsSince"/>).</summary>
+    /// <summary>The processes' tiered-compiler threads now, by process and thread id (compare two with <see cref="CompilerSeconds"/>).</summary>
     private static Dictionary<(int Pid, int Tid), double> Compilers(IEnumerable<int> pids) =>
         pids.SelectMany(pid => ProcessCpu.Threads(pid, TieredCompilationThread).Select(t => (Key: (pid, t.Key), t.Value)))
             .ToDictionary(t => t.Key, t => t.Value);
 
-    private static double CompilerSecondsSince(Dictionary<(int Pid, int Tid), double> before, IEnumerable<int> pids) =>
-        Compilers(pids).Sum(t => t.Value - before.GetValueOrDefault(t.Key));
+    /// <summary>CPU seconds the compiler threads of <paramref name="after"/> used since <paramref name="before"/> (a new thread counts whole).</summary>
+    private static double CompilerSeconds(Dictionary<(int Pid, int Tid), double> before, Dictionary<(int Pid, int Tid), double> after) =>
+        after.Sum(t => t.Value - before.GetValueOrDefault(t.Key));
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -169,7 +170,7 @@ internal static class ThroughputBenchmark
                 var jitBefore = Compilers([api.Pid]);
                 await RunCellAsync(cell, $"warm{warmed.TotalSeconds:0}", HttpWarmUpStep, cluster, api, classic, settings);
                 warmed += HttpWarmUpStep;
-                var jitPerSecond = CompilerSecondsSince(jitBefore, [api.Pid]) / HttpWarmUpStep.TotalSeconds;
+                var jitPerSecond = CompilerSeconds(jitBefore, Compilers([api.Pid])) / HttpWarmUpStep.TotalSeconds;
                 if (warmed >= HttpWarmUp && jitPerSecond < JitQuiet)
                 {
                     break;
@@ -224,7 +225,7 @@ internal static class ThroughputBenchmark
         var compilerBefore = Compilers(cluster.SiloPids);
         var idle = await new Meter(sql, postmaster, cluster.SiloPids).MeasureIdleAsync(IdleWindow);
         await PauseAutovacuumAsync(sql, database, paused: false);
-        idle = idle with { CompilerCores = CompilerSecondsSince(compilerBefore, cluster.SiloPids) / IdleWindow.TotalSeconds, CompilerWait = compilerWait };
+        idle = idle with { CompilerCores = CompilerSeconds(compilerBefore, Compilers(cluster.SiloPids)) / IdleWindow.TotalSeconds, CompilerWait = compilerWait };
         var report = new ThroughputReport(
             settings,
             "dotnet run -c Release --project benchmarks/Once.Benchmarks -- " + string.Join(' ', args),
