@@ -128,7 +128,8 @@ internal sealed record ThroughputReport(
 
     private void AppendIdle(StringBuilder text)
     {
-        if (Settings.Variant is { } setting && VariantIdle is { } idle)
+        // A full run has the variant's idle in its targets table; a run of chosen cells has no table.
+        if (Settings.Only is not null && Settings.Variant is { } setting && VariantIdle is { } idle)
         {
             text.AppendLine(C, $"Idle with `{setting}` on the silos, both clusters in one window: {idle.VariantCores:0.000} silo cores with it, {idle.FirstCores:0.000} without.");
             text.AppendLine();
@@ -136,7 +137,7 @@ internal sealed record ThroughputReport(
 
         text.AppendLine(C, $"Idle: {Idle.CommitsPerSecond:0.0} commits/s, {Idle.SiloCores:0.000} silo cores ({Idle.CompilerCores:0.000} of them the tiered compilers), {Idle.WalBytesPerSecond:0} WAL bytes/s over {ThroughputBenchmark.IdleWindow.TotalSeconds:0} s with nothing sent,");
         text.AppendLine(C, $"{ThroughputBenchmark.IdleSettle.TotalSeconds:0} s after the last cell and {Idle.CompilerWait.TotalSeconds:0} s more, until {ThroughputBenchmark.HttpWarmUpStep.TotalSeconds:0} s in which the silos' tiered compilers used no CPU and no autovacuum");
-        text.AppendLine(C, $"worker ran (at most {ThroughputBenchmark.IdleQuietLimit.TotalMinutes:0} min), with autovacuum off for the window (on a throwaway server): after a load the compilers optimise for a while the");
+        text.AppendLine(C, $"worker ran (at most {ThroughputBenchmark.IdleQuietLimit.TotalMinutes:0} min), with autovacuum off for the window on the benchmark's own server: after a load the compilers optimise for a while the");
         text.AppendLine("code that idle work calls a few times a second, and autovacuum cleans the tables the load filled, neither of them what an");
         text.AppendLine("idle cluster costs.");
     }
