@@ -51,6 +51,9 @@ internal sealed class OutcomeResult(MessageOutcome outcome) : IResult
             }
         }
 
+        // With its length known, the response leaves in one write, head and body together; without
+        // it, HTTP/1.1 would frame the body as chunks and end it with a second write.
+        response.ContentLength = body.WrittenCount;
         await response.Body.WriteAsync(body.WrittenMemory, httpContext.RequestAborted);
     }
 

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using static Once.Http.Tests.OnceApi;
 
 namespace Once.Http.Tests;
@@ -21,6 +24,32 @@ public sealed class MessageEndpointTests(OnceHttpFixture fixture)
         Assert.Null(answer.Replayed);
         var state = Expect.Entity(await _client.GetEntityAsync(Accounts, id), Accounts, id, 1);
         Expect.Account(state, balance: 100, limit: 0);
+    }
+
+    [Theory]
+    [InlineData("deposit", 200)]
+    [InlineData("withdraw", 422)]
+    public async Task Post_Outcome_BodyFramedByContentLengthNotChunks(string kind, int status)
+    {
+        var id = NewId("acc");
+        var key = NewId("key");
+        var message = kind == "deposit" ? Deposit(5) : Withdraw(5);
+        var head = $"POST /v1/entities/accounts/{id}/messages HTTP/1.1\nHost: localhost\nIdempotency-Key: {key}\nContent-Type: application/json\n"
+            + $"Content-Length: {Encoding.UTF8.GetByteCount(message)}\nConnection: close\n\n";
+
+        var first = await RawHttp.SendAsync(fixture.KestrelAddress, head, message);
+        var replay = await RawHttp.SendAsync(fixture.KestrelAddress, head, message);
+
+        foreach (var answer in new[] { first, replay })
+        {
+            Assert.Equal(status, answer.Status);
+            Assert.False(answer.Headers.ContainsKey("transfer-encoding"), $"The answer was framed as chunks: {answer.Body}");
+            Assert.Equal(Encoding.UTF8.GetByteCount(answer.Body).ToString(CultureInfo.InvariantCulture), answer.Headers["content-length"]);
+            using var json = JsonDocument.Parse(answer.Body);
+        }
+
+        Assert.Equal(first.Body, replay.Body);
+        Assert.Equal("true", replay.Headers["idempotent-replayed"]);
     }
 
     [Fact]
