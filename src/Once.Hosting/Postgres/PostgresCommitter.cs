@@ -19,47 +19,93 @@ namespace Once.Hosting.Postgres;
 internal sealed partial class PostgresCommitter : IAsyncDisposable
 {
     /// <summary>
+    /// The statements of a batch, by what it carries (ledger rows, outbox rows to add, outbox rows to
+    /// delete; see <see cref="BuildSql"/>): a batch of at-least-once deposits needs none of the three,
+    /// and PostgreSQL then neither plans nor runs their parts.
+    /// </summary>
+    private static readonly string[] Statements = [.. Enumerable.Range(0, 8).Select(parts => BuildSql((parts & 1) != 0, (parts & 2) != 0, (parts & 4) != 0))];
+
+    /// <summary>
     /// One statement for the whole batch. Entity rows first: an update only where the etag still is
     /// what the writer read, an insert only where no row exists. Only the entities that got through
     /// ("committed") have their ledger and outbox rows written. Ledger rows are plain inserts: a key
-    /// that exists already makes the database refuse the statement.
+    /// that exists already makes the database refuse the statement. Parameters are numbered in the
+    /// order <see cref="WriteOnConnectionAsync"/> adds them: $1 the service, $2-$6 the entities,
+    /// then the ledger's ten arrays, the added outbox rows' four and the deleted ones' two, as present.
     /// </summary>
-    private const string BatchSql = """
-        WITH input AS (
-            SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[])
-                AS t(entity_key, expected, version, data, floor)
-        ), updated AS (
-            UPDATE once_entity AS e
-               SET etag = e.etag + 1, version = i.version, data = i.data
-              FROM input AS i
-             WHERE i.expected > 0 AND e.entity_key = i.entity_key AND e.service_id = $1 AND e.etag = i.expected
-            RETURNING e.entity_key
-        ), inserted AS (
-            INSERT INTO once_entity (entity_key, service_id, etag, version, data, ledger_floor)
-            SELECT i.entity_key, $1, 1, i.version, i.data, i.floor FROM input AS i WHERE i.expected = 0
-            ON CONFLICT (entity_key, service_id) DO NOTHING
-            RETURNING entity_key
-        ), committed AS (
-            SELECT entity_key FROM updated UNION ALL SELECT entity_key FROM inserted
-        ), ledger AS (
-            INSERT INTO once_ledger (entity_key, service_id, message_id, fingerprint, status, version, result, reason, expected_version, first_seen, produced_at)
-            SELECT l.entity_key, $1, l.message_id, l.fingerprint, l.status, l.version, l.result, l.reason, l.expected_version, l.first_seen, l.produced_at
-              FROM unnest($7::text[], $8::text[], $9::text[], $10::smallint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[], $15::timestamptz[], $16::timestamptz[])
-                   AS l(entity_key, message_id, fingerprint, status, version, result, reason, expected_version, first_seen, produced_at)
-             WHERE l.entity_key IN (SELECT entity_key FROM committed)
-        ), emitted AS (
-            INSERT INTO once_outbox (entity_key, service_id, message_id, position, entry)
-            SELECT o.entity_key, $1, o.message_id, o.position, o.entry
-              FROM unnest($17::text[], $18::text[], $19::bigint[], $20::text[]) AS o(entity_key, message_id, position, entry)
-             WHERE o.entity_key IN (SELECT entity_key FROM committed)
-        ), delivered AS (
-            DELETE FROM once_outbox AS o
-             USING unnest($21::text[], $22::text[]) AS d(entity_key, message_id)
-             WHERE o.entity_key = d.entity_key AND o.service_id = $1 AND o.message_id = d.message_id
-               AND d.entity_key IN (SELECT entity_key FROM committed)
-        )
-        SELECT entity_key FROM committed
-        """;
+    private static string BuildSql(bool ledger, bool emitted, bool delivered)
+    {
+        // $1 and the entities' $2-$6 are in every statement; the parts' arrays follow, numbered on.
+        var next = 7;
+        string[] Take(int count)
+        {
+            var names = Enumerable.Range(next, count).Select(n => $"${n}").ToArray();
+            next += count;
+            return names;
+        }
+
+        var sql = new System.Text.StringBuilder("""
+            WITH input AS (
+                SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[])
+                    AS t(entity_key, expected, version, data, floor)
+            ), updated AS (
+                UPDATE once_entity AS e
+                   SET etag = e.etag + 1, version = i.version, data = i.data
+                  FROM input AS i
+                 WHERE i.expected > 0 AND e.entity_key = i.entity_key AND e.service_id = $1 AND e.etag = i.expected
+                RETURNING e.entity_key
+            ), inserted AS (
+                INSERT INTO once_entity (entity_key, service_id, etag, version, data, ledger_floor)
+                SELECT i.entity_key, $1, 1, i.version, i.data, i.floor FROM input AS i WHERE i.expected = 0
+                ON CONFLICT (entity_key, service_id) DO NOTHING
+                RETURNING entity_key
+            ), committed AS (
+                SELECT entity_key FROM updated UNION ALL SELECT entity_key FROM inserted
+            )
+            """);
+        if (ledger)
+        {
+            var l = Take(10);
+            sql.Append($"""
+                , ledger AS (
+                    INSERT INTO once_ledger (entity_key, service_id, message_id, fingerprint, status, version, result, reason, expected_version, first_seen, produced_at)
+                    SELECT l.entity_key, $1, l.message_id, l.fingerprint, l.status, l.version, l.result, l.reason, l.expected_version, l.first_seen, l.produced_at
+                      FROM unnest({l[0]}::text[], {l[1]}::text[], {l[2]}::text[], {l[3]}::smallint[], {l[4]}::bigint[], {l[5]}::text[], {l[6]}::text[], {l[7]}::bigint[], {l[8]}::timestamptz[], {l[9]}::timestamptz[])
+                           AS l(entity_key, message_id, fingerprint, status, version, result, reason, expected_version, first_seen, produced_at)
+                     WHERE l.entity_key IN (SELECT entity_key FROM committed)
+                )
+                """);
+        }
+
+        if (emitted)
+        {
+            var o = Take(4);
+            sql.Append($"""
+                , emitted AS (
+                    INSERT INTO once_outbox (entity_key, service_id, message_id, position, entry)
+                    SELECT o.entity_key, $1, o.message_id, o.position, o.entry
+                      FROM unnest({o[0]}::text[], {o[1]}::text[], {o[2]}::bigint[], {o[3]}::text[]) AS o(entity_key, message_id, position, entry)
+                     WHERE o.entity_key IN (SELECT entity_key FROM committed)
+                )
+                """);
+        }
+
+        if (delivered)
+        {
+            var d = Take(2);
+            sql.Append($"""
+                , delivered AS (
+                    DELETE FROM once_outbox AS o
+                     USING unnest({d[0]}::text[], {d[1]}::text[]) AS d(entity_key, message_id)
+                     WHERE o.entity_key = d.entity_key AND o.service_id = $1 AND o.message_id = d.message_id
+                       AND d.entity_key IN (SELECT entity_key FROM committed)
+                )
+                """);
+        }
+
+        sql.Append("\nSELECT entity_key FROM committed");
+        return sql.ToString();
+    }
 
     /// <summary>How long a stopping silo waits for the queued writes to be committed.</summary>
     private static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(10);
@@ -251,8 +297,12 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
 
     private async Task<HashSet<string>> WriteOnConnectionAsync(IReadOnlyList<PendingWrite> batch)
     {
-        _connection ??= await _dataSource.OpenConnectionAsync(_stopping.Token);
-        await using var command = new NpgsqlCommand(BatchSql, _connection);
+        _connection ??= await OpenAsync();
+        var ledger = batch.SelectMany(w => w.Ledger.Select(e => (w.Entity, Entry: e))).ToArray();
+        var emitted = batch.SelectMany(w => w.Emitted.Select(o => (w.Entity, Row: o))).ToArray();
+        var delivered = batch.SelectMany(w => w.Delivered.Select(id => (w.Entity, Id: id))).ToArray();
+        var parts = (ledger.Length > 0 ? 1 : 0) | (emitted.Length > 0 ? 2 : 0) | (delivered.Length > 0 ? 4 : 0);
+        await using var command = new NpgsqlCommand(Statements[parts], _connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
         p.Add(Array(NpgsqlDbType.Text, batch.Select(w => w.Entity)));
@@ -260,28 +310,33 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         p.Add(Array(NpgsqlDbType.Bigint, batch.Select(w => w.Version)));
         p.Add(Array(NpgsqlDbType.Text, batch.Select(w => w.Data)));
         p.Add(Array(NpgsqlDbType.TimestampTz, batch.Select(w => Utc(w.Floor))));
+        if ((parts & 1) != 0)
+        {
+            p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entity)));
+            p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.MessageId)));
+            p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Fingerprint)));
+            p.Add(Array(NpgsqlDbType.Smallint, ledger.Select(l => (short)l.Entry.Outcome.Status)));
+            p.Add(Array(NpgsqlDbType.Bigint, ledger.Select(l => l.Entry.Outcome.Version)));
+            p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Outcome.Result)));
+            p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Outcome.Reason)));
+            p.Add(Array(NpgsqlDbType.Bigint, ledger.Select(l => l.Entry.Outcome.ExpectedVersion)));
+            p.Add(Array(NpgsqlDbType.TimestampTz, ledger.Select(l => Utc(l.Entry.FirstSeenAt))));
+            p.Add(Array(NpgsqlDbType.TimestampTz, ledger.Select(l => Utc(CeilingToMicroseconds(l.Entry.ProducedAt)))));
+        }
 
-        var ledger = batch.SelectMany(w => w.Ledger.Select(e => (w.Entity, Entry: e))).ToArray();
-        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entity)));
-        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.MessageId)));
-        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Fingerprint)));
-        p.Add(Array(NpgsqlDbType.Smallint, ledger.Select(l => (short)l.Entry.Outcome.Status)));
-        p.Add(Array(NpgsqlDbType.Bigint, ledger.Select(l => l.Entry.Outcome.Version)));
-        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Outcome.Result)));
-        p.Add(Array(NpgsqlDbType.Text, ledger.Select(l => l.Entry.Outcome.Reason)));
-        p.Add(Array(NpgsqlDbType.Bigint, ledger.Select(l => l.Entry.Outcome.ExpectedVersion)));
-        p.Add(Array(NpgsqlDbType.TimestampTz, ledger.Select(l => Utc(l.Entry.FirstSeenAt))));
-        p.Add(Array(NpgsqlDbType.TimestampTz, ledger.Select(l => Utc(CeilingToMicroseconds(l.Entry.ProducedAt)))));
+        if ((parts & 2) != 0)
+        {
+            p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Entity)));
+            p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Row.MessageId)));
+            p.Add(Array(NpgsqlDbType.Bigint, emitted.Select(o => o.Row.Position)));
+            p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Row.Entry)));
+        }
 
-        var emitted = batch.SelectMany(w => w.Emitted.Select(o => (w.Entity, Row: o))).ToArray();
-        p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Entity)));
-        p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Row.MessageId)));
-        p.Add(Array(NpgsqlDbType.Bigint, emitted.Select(o => o.Row.Position)));
-        p.Add(Array(NpgsqlDbType.Text, emitted.Select(o => o.Row.Entry)));
-
-        var delivered = batch.SelectMany(w => w.Delivered.Select(id => (w.Entity, Id: id))).ToArray();
-        p.Add(Array(NpgsqlDbType.Text, delivered.Select(d => d.Entity)));
-        p.Add(Array(NpgsqlDbType.Text, delivered.Select(d => d.Id)));
+        if ((parts & 4) != 0)
+        {
+            p.Add(Array(NpgsqlDbType.Text, delivered.Select(d => d.Entity)));
+            p.Add(Array(NpgsqlDbType.Text, delivered.Select(d => d.Id)));
+        }
 
         await command.PrepareAsync(_stopping.Token);
         var committed = new HashSet<string>(StringComparer.Ordinal);
@@ -292,6 +347,27 @@ internal sealed partial class PostgresCommitter : IAsyncDisposable
         }
 
         return committed;
+    }
+
+    /// <summary>
+    /// The loop's connection. Its statements are planned once: with arrays for parameters PostgreSQL
+    /// would otherwise plan each execution anew (a custom plan for every batch), since the plan it
+    /// could keep cannot know how long the arrays are, and the plan is the same for every batch.
+    /// </summary>
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = await _dataSource.OpenConnectionAsync(_stopping.Token);
+        try
+        {
+            await using var set = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection);
+            await set.ExecuteNonQueryAsync(_stopping.Token);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task DropConnectionAsync()

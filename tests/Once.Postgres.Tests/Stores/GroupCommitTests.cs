@@ -1,6 +1,7 @@
 using Npgsql;
 using Once.Abstractions;
 using Once.Core;
+using Once.Hosting.Postgres;
 
 namespace Once.Postgres.Tests.Stores;
 
@@ -140,6 +141,48 @@ public sealed class GroupCommitTests(PostgresServer postgres)
         Assert.Equal(200L, counts.Writes);
         Assert.True(counts.Batches < counts.Writes / 2, $"{counts.Batches} commits for {counts.Writes} writes");
         Assert.Equal(200L, await ScalarAsync(harness.DataSource, "SELECT count(*) FROM once_ledger WHERE message_id = 'm-1'"));
+    }
+
+    /// <summary>
+    /// A write carries any mix of ledger rows, outbox rows to add and outbox rows to delete (an
+    /// at-least-once deposit carries none, a delivery only deletions), and the committer writes each
+    /// mix with a statement of its own parts: every part of every mix lands, and nothing else.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, false)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    [InlineData(true, true, true)]
+    public async Task WriteOfEachMix_EntityLedgerAndOutboxRowsAsWritten(bool ledger, bool emitted, bool delivered)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var harness = NativeStoreHarness.Create(database);
+        var entity = Key("mix").ToString();
+        // The first write makes the row and leaves an outbox row for the write under test to delete.
+        Assert.True(await harness.Committer.CommitAsync(new PendingWrite(entity, 0, 1, "{\"n\":1}", null, [], [new OutboxRow("o-old", 1L << 16, "{}")], [])));
+
+        var write = new PendingWrite(
+            entity,
+            expectedEtag: 1,
+            version: 2,
+            data: "{\"n\":2}",
+            floor: null,
+            ledger: ledger ? [new LedgerEntry("m-2", "fingerprint", new RecordedOutcome(OutcomeStatus.Applied, 2, "{}"), T0, T0)] : [],
+            emitted: emitted ? [new OutboxRow("o-new", 2L << 16, "{}")] : [],
+            delivered: delivered ? ["o-old"] : []);
+        Assert.True(await harness.Committer.CommitAsync(write));
+
+        Assert.Equal(2L, await ScalarAsync(harness.DataSource, $"SELECT version FROM once_entity WHERE entity_key = '{entity}'"));
+        Assert.Equal(ledger ? 1L : 0L, await ScalarAsync(harness.DataSource, $"SELECT count(*) FROM once_ledger WHERE entity_key = '{entity}' AND message_id = 'm-2' AND status = 0 AND version = 2"));
+        Assert.Equal(emitted ? 1L : 0L, await ScalarAsync(harness.DataSource, $"SELECT count(*) FROM once_outbox WHERE entity_key = '{entity}' AND message_id = 'o-new'"));
+        Assert.Equal(delivered ? 0L : 1L, await ScalarAsync(harness.DataSource, $"SELECT count(*) FROM once_outbox WHERE entity_key = '{entity}' AND message_id = 'o-old'"));
+        Assert.Equal((ledger ? 1L : 0L, (emitted ? 1L : 0L) + (delivered ? 0L : 1L)), (
+            await ScalarAsync(harness.DataSource, "SELECT count(*) FROM once_ledger"),
+            await ScalarAsync(harness.DataSource, "SELECT count(*) FROM once_outbox")));
     }
 
     private static EntityKey Key(string name) => new("accounts", name + "-" + Guid.NewGuid().ToString("N")[..6]);
